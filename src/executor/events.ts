@@ -1,0 +1,161 @@
+/**
+ * Typed events the executor emits. Every consumer (TUI, plain reporter, NDJSON reporter, journal)
+ * reads these and nothing else; the executor never prints.
+ *
+ * `t` is milliseconds since the epoch. Node fields are node ids; `addr` fields are `host:port`.
+ */
+
+/** Where a slot is in the per-slot protocol (see DESIGN.md). */
+export type SlotPhase =
+  | 'pending'
+  | 'importing' // target marked IMPORTING
+  | 'migrating' // source marked MIGRATING
+  | 'keys' // key loop running
+  | 'assigning' // SETSLOT NODE on target, source, others
+  | 'done'
+  | 'failed'
+  | 'skipped'; // already owned by the target (resume) or not started because the run stopped
+
+export interface RunStartEvent {
+  readonly type: 'run-start';
+  readonly t: number;
+  readonly runId: string;
+  readonly slots: number;
+  readonly keys: number;
+  readonly bytes: number;
+  readonly concurrency: number;
+  readonly journal: string | null;
+  /** id → addr of every node involved. */
+  readonly nodes: Readonly<Record<string, string>>;
+}
+
+export interface PreflightEvent {
+  readonly type: 'preflight';
+  readonly t: number;
+  readonly message: string;
+}
+
+export interface SlotStartEvent {
+  readonly type: 'slot-start';
+  readonly t: number;
+  readonly slot: number;
+  readonly from: string;
+  readonly to: string;
+  /** Keys in the slot when the move started (live count). */
+  readonly keys: number;
+}
+
+export interface SlotPhaseEvent {
+  readonly type: 'slot-phase';
+  readonly t: number;
+  readonly slot: number;
+  readonly phase: SlotPhase;
+}
+
+export interface SlotProgressEvent {
+  readonly type: 'slot-progress';
+  readonly t: number;
+  readonly slot: number;
+  /** Keys moved so far for this slot. */
+  readonly moved: number;
+  /** Bytes moved so far (estimate) for this slot. */
+  readonly bytes: number;
+  /** Keys moved by the batch that produced this event. */
+  readonly batch: number;
+  readonly batchMs: number;
+}
+
+export interface SlotDoneEvent {
+  readonly type: 'slot-done';
+  readonly t: number;
+  readonly slot: number;
+  readonly from: string;
+  readonly to: string;
+  readonly keys: number;
+  readonly ms: number;
+  /** True when the slot was already owned by the target (resume). */
+  readonly alreadyDone?: boolean;
+}
+
+export interface SlotFailedEvent {
+  readonly type: 'slot-failed';
+  readonly t: number;
+  readonly slot: number;
+  readonly from: string;
+  readonly to: string;
+  /** Classified cause: BUSYKEY, TIMEOUT, CLUSTERDOWN, IOERR, MOVED, CONNECTION, OTHER. */
+  readonly code: string;
+  /** One-line human reason, naming the key when one is concerned. */
+  readonly reason: string;
+  /** Phase the slot was in when it failed; tells `resume`/`fix` what is left open. */
+  readonly phase: SlotPhase;
+}
+
+export interface NodeRateEvent {
+  readonly type: 'node-rate';
+  readonly t: number;
+  readonly node: string;
+  readonly inKeysPerSec: number;
+  readonly outKeysPerSec: number;
+}
+
+export interface ControlEvent {
+  readonly type: 'paused' | 'resumed' | 'stopping' | 'concurrency';
+  readonly t: number;
+  /** New concurrency for `concurrency`; reason for `stopping` is in `message`. */
+  readonly value?: number;
+  readonly message?: string;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly planned: number;
+  readonly done: number;
+  readonly failed: number;
+  /** Slots not started because the run stopped (abort or failure). */
+  readonly notStarted: number;
+  readonly keys: number;
+  readonly bytes: number;
+  readonly ms: number;
+  /** Why the run ended early, if it did. */
+  readonly stoppedBy: 'failure' | 'abort' | 'signal' | null;
+}
+
+export interface RunEndEvent {
+  readonly type: 'run-end';
+  readonly t: number;
+  readonly summary: RunSummary;
+}
+
+export type ExecutorEvent =
+  | RunStartEvent
+  | PreflightEvent
+  | SlotStartEvent
+  | SlotPhaseEvent
+  | SlotProgressEvent
+  | SlotDoneEvent
+  | SlotFailedEvent
+  | NodeRateEvent
+  | ControlEvent
+  | RunEndEvent;
+
+export type EventListener = (event: ExecutorEvent) => void;
+
+/**
+ * A running apply. The executor runs on its own; a UI subscribes and steers it through these methods,
+ * never by driving Redis itself.
+ */
+export interface RunHandle {
+  /** Subscribe; returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
+  /** Stop starting new slots; in-flight slots continue. */
+  pause(): void;
+  resume(): void;
+  setConcurrency(n: number): void;
+  /** Graceful: finish in-flight slots, start no more. `immediate` abandons in-flight slots (resume finishes them). */
+  abort(immediate?: boolean): void;
+  readonly concurrency: number;
+  readonly paused: boolean;
+  /** Resolves when the run ends, with the same summary as the `run-end` event. */
+  readonly done: Promise<RunSummary>;
+}
