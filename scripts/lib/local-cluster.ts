@@ -1,0 +1,299 @@
+/**
+ * A real local Redis Cluster made of `redis-server` processes on loopback ports, for tests, the demo
+ * and the benchmark. The same code serves `npm run cluster -- up|down` and `test/helpers/cluster.ts`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { ensureRedisServer } from './redis-binary.js';
+import { findFreePorts } from './free-ports.js';
+import { loadSampleKeys, type LoadOptions } from './sample-keys.js';
+
+export interface LocalClusterOptions {
+  /** Masters that share the 16384 slots evenly. */
+  readonly masters: number;
+  /** Replicas attached to each master. */
+  readonly replicasPerMaster?: number;
+  /** Sample keys loaded after the cluster is ready (see sample-keys.ts). */
+  readonly keys?: number;
+  /** How the sample keys look; default mixed types with some TTLs. */
+  readonly load?: Omit<LoadOptions, 'count'>;
+  /** Empty masters joined after loading (no slot), like nodes an admin just added. */
+  readonly empty?: number;
+  /** First port; default: free random ports (each with its bus port, +10000, free too). */
+  readonly basePort?: number;
+  /** `requirepass` + `masterauth` on every node. */
+  readonly password?: string;
+  /** Extra redis.conf lines for every node (ACL, TLS, ...). */
+  readonly extraConfig?: readonly string[];
+  /** Parent directory for node directories; default a new temp dir. */
+  readonly dir?: string;
+  /** `cluster-node-timeout` in ms; low values make failover tests quick. */
+  readonly nodeTimeoutMs?: number;
+  /** Keep node processes running after this process exits (`npm run cluster -- up`). */
+  readonly detached?: boolean;
+}
+
+export interface LocalNode {
+  readonly host: string;
+  readonly port: number;
+  readonly addr: string;
+  readonly id: string;
+  readonly pid: number;
+  readonly dir: string;
+  /** Role at creation time; failovers may change it later. */
+  readonly role: 'master' | 'replica' | 'empty-master';
+}
+
+export interface LocalCluster {
+  readonly seed: string;
+  readonly dir: string;
+  readonly nodes: LocalNode[];
+  /** Connect to one node (password applied). The caller disconnects. */
+  client(node: LocalNode | string): Redis;
+  /** Start a node in cluster mode that has not met anyone (for add-node and its refusals). */
+  startLoneNode(): Promise<LocalNode>;
+  /** Start a node and join it as an empty master. */
+  addEmptyMaster(): Promise<LocalNode>;
+  /** Wait until every node knows every other and reports cluster_state:ok. */
+  waitUntilStable(timeoutMs?: number): Promise<void>;
+  /** Kill every node and remove the directory. */
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+function nodeConfig(port: number, opts: LocalClusterOptions): string {
+  const lines = [
+    `port ${port}`,
+    `bind ${HOST}`,
+    'protected-mode no',
+    'cluster-enabled yes',
+    'cluster-config-file nodes.conf',
+    `cluster-node-timeout ${opts.nodeTimeoutMs ?? 5000}`,
+    // A test cluster must not refuse writes when a node is stopped on purpose.
+    'cluster-require-full-coverage no',
+    'appendonly no',
+    'save ""',
+    'logfile redis.log',
+    'loglevel warning',
+    'enable-debug-command local',
+  ];
+  if (opts.password) lines.push(`requirepass ${opts.password}`, `masterauth ${opts.password}`);
+  return [...lines, ...(opts.extraConfig ?? [])].join('\n') + '\n';
+}
+
+function connect(port: number, password: string | undefined): Redis {
+  const client = new Redis({ host: HOST, port, password, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => {});
+  return client;
+}
+
+async function waitForPing(port: number, password: string | undefined, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = connect(port, password);
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer: ${String(error)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+}
+
+async function spawnNode(
+  root: string,
+  port: number,
+  opts: LocalClusterOptions,
+  role: LocalNode['role'],
+): Promise<LocalNode> {
+  const dir = join(root, String(port));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'redis.conf'), nodeConfig(port, opts));
+  const child = spawn(ensureRedisServer(), ['redis.conf'], {
+    cwd: dir,
+    stdio: 'ignore',
+    detached: opts.detached ?? false,
+  });
+  if (opts.detached) child.unref();
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with code ${code} (see ${dir}/redis.log)`))),
+  );
+  exited.catch(() => {});
+  await Promise.race([waitForPing(port, opts.password), exited]);
+  const client = connect(port, opts.password);
+  const id = (await client.call('CLUSTER', 'MYID')) as string;
+  client.disconnect();
+  return { host: HOST, port, addr: `${HOST}:${port}`, id, pid: child.pid!, dir, role };
+}
+
+/** Split 0..16383 into `n` contiguous, nearly equal ranges. */
+export function evenSlotRanges(n: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) {
+    ranges.push([Math.floor((i * 16384) / n), Math.floor(((i + 1) * 16384) / n) - 1]);
+  }
+  return ranges;
+}
+
+async function waitForAgreement(nodes: readonly LocalNode[], password: string | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const clients = nodes.map((n) => connect(n.port, password));
+  try {
+    for (;;) {
+      const views = await Promise.all(
+        clients.map(async (c) => {
+          const [nodesText, info] = await Promise.all([c.call('CLUSTER', 'NODES') as Promise<string>, c.call('CLUSTER', 'INFO') as Promise<string>]);
+          const known = nodesText.split('\n').filter((l) => l.trim() && !/handshake|noaddr|fail/.test(l.split(' ')[2] ?? '')).length;
+          return known === nodes.length && /cluster_state:ok/.test(info);
+        }),
+      ).catch(() => [false]);
+      if (views.every(Boolean)) return;
+      if (Date.now() > deadline) throw new Error(`cluster did not become stable within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    for (const c of clients) c.disconnect();
+  }
+}
+
+async function meetAll(seed: LocalNode, others: readonly LocalNode[], password: string | undefined): Promise<void> {
+  await Promise.all(
+    others.map(async (n) => {
+      const c = connect(n.port, password);
+      try {
+        await c.call('CLUSTER', 'MEET', seed.host, String(seed.port));
+      } finally {
+        c.disconnect();
+      }
+    }),
+  );
+}
+
+async function waitForReplicaRole(node: LocalNode, masterId: string, password: string | undefined): Promise<void> {
+  const c = connect(node.port, password);
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await c.call('CLUSTER', 'REPLICATE', masterId);
+        return;
+      } catch (error) {
+        // The replica may not have learned about its master through gossip yet.
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** Start a cluster, load its sample keys and join its empty masters. */
+export async function startCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+  if (opts.masters < 1) throw new Error('a cluster needs at least one master');
+  const root = opts.dir ?? mkdtempSync(join(tmpdir(), 'slotpilot-cluster-'));
+  mkdirSync(root, { recursive: true });
+  const replicas = opts.replicasPerMaster ?? 0;
+  const total = opts.masters * (1 + replicas) + (opts.empty ?? 0);
+  const ports = opts.basePort
+    ? Array.from({ length: total + 8 }, (_, i) => opts.basePort! + i)
+    : await findFreePorts(total + 8);
+  let nextPort = 0;
+  const takePort = (): number => {
+    const port = ports[nextPort++];
+    if (port === undefined) throw new Error('no free port left for this cluster');
+    return port;
+  };
+  const nodes: LocalNode[] = [];
+  const stop = async (): Promise<void> => {
+    for (const n of nodes) {
+      try {
+        process.kill(n.pid, 'SIGKILL');
+      } catch {
+        // Already gone (a test may have killed it on purpose).
+      }
+    }
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    const masters = await Promise.all(Array.from({ length: opts.masters }, () => spawnNode(root, takePort(), opts, 'master')));
+    nodes.push(...masters);
+    const ranges = evenSlotRanges(opts.masters);
+    await Promise.all(
+      masters.map(async (m, i) => {
+        const c = connect(m.port, opts.password);
+        try {
+          // Distinct epochs avoid a collision-resolution round on the first failover.
+          await c.call('CLUSTER', 'SET-CONFIG-EPOCH', String(i + 1));
+          await c.call('CLUSTER', 'ADDSLOTSRANGE', String(ranges[i]![0]), String(ranges[i]![1]));
+        } finally {
+          c.disconnect();
+        }
+      }),
+    );
+    const replicaNodes = await Promise.all(
+      Array.from({ length: opts.masters * replicas }, () => spawnNode(root, takePort(), opts, 'replica')),
+    );
+    nodes.push(...replicaNodes);
+    await meetAll(masters[0]!, nodes.slice(1), opts.password);
+    await waitForAgreement(nodes, opts.password, 30_000);
+    await Promise.all(replicaNodes.map((r, i) => waitForReplicaRole(r, masters[i % opts.masters]!.id, opts.password)));
+    await waitForAgreement(nodes, opts.password, 30_000);
+    if (opts.keys) {
+      await loadSampleKeys(
+        masters.map((m) => m.addr),
+        { ...opts.load, count: opts.keys },
+        opts.password,
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const cluster: LocalCluster = {
+    seed: nodes[0]!.addr,
+    dir: root,
+    nodes,
+    client(node) {
+      const port = typeof node === 'string' ? Number(node.split(':').pop()) : node.port;
+      return connect(port, opts.password);
+    },
+    async startLoneNode() {
+      const node = await spawnNode(root, takePort(), opts, 'empty-master');
+      nodes.push(node);
+      return node;
+    },
+    async addEmptyMaster() {
+      const node = await spawnNode(root, takePort(), opts, 'empty-master');
+      nodes.push(node);
+      await meetAll(nodes[0]!, [node], opts.password);
+      await cluster.waitUntilStable();
+      return node;
+    },
+    async waitUntilStable(timeoutMs = 30_000) {
+      const alive = nodes.filter((n) => isAlive(n.pid));
+      await waitForAgreement(alive, opts.password, timeoutMs);
+    },
+    stop,
+  };
+  for (let i = 0; i < (opts.empty ?? 0); i++) await cluster.addEmptyMaster();
+  return cluster;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
