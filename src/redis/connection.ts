@@ -102,21 +102,35 @@ export function describeConnectError(error: unknown): string {
   return msg.split('\n')[0]!;
 }
 
+/** Redis answers this to AUTH when it has no password: harmless, and ioredis would print a warning. */
+const NO_PASSWORD_CONFIGURED = /without any password configured|no password is set|default.*does not require/i;
+
 /**
  * Open a connection to one node and prove it answers (PING). Failures become UnreachableError with a
- * one-line reason; the caller owns the returned client and must `disconnect()` it.
+ * one-line reason; the caller owns the returned client and must `disconnect()` it. Authentication is
+ * sent here rather than by ioredis so a password given to a password-less node is not a printed warning.
  */
 export async function connectNode(addr: HostPort, conn: ConnectionOptions): Promise<Redis> {
-  const client = new Redis(redisOptions(addr, conn));
-  // Errors are reported through the rejected promise below; the event would only print twice.
-  client.on('error', () => {});
+  const { password: _password, username: _username, ...options } = redisOptions(addr, conn);
+  const client = new Redis(options);
+  // The socket error (ECONNREFUSED, TLS) arrives as an event; the rejected connect() only says "closed".
+  let socketError: unknown;
+  client.on('error', (error) => {
+    socketError ??= error;
+  });
   try {
     await client.connect();
+    if (conn.password) {
+      const args = conn.user ? [conn.user, conn.password] : [conn.password];
+      await client.call('AUTH', ...args).catch((error: Error) => {
+        if (!NO_PASSWORD_CONFIGURED.test(error.message)) throw error;
+      });
+    }
     await client.ping();
     return client;
   } catch (error) {
     client.disconnect();
-    throw new UnreachableError(formatAddr(addr), describeConnectError(error));
+    throw new UnreachableError(formatAddr(addr), describeConnectError(socketError ?? error));
   }
 }
 
