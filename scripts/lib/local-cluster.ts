@@ -143,7 +143,11 @@ export function evenSlotRanges(n: number): Array<[number, number]> {
   return ranges;
 }
 
-async function waitForAgreement(nodes: readonly LocalNode[], password: string | undefined, timeoutMs: number): Promise<void> {
+/**
+ * Wait until every node knows all `nodes`, sees at least `replicas` of them as replicas (roles travel
+ * by gossip, after CLUSTER REPLICATE returns) and reports cluster_state:ok.
+ */
+async function waitForAgreement(nodes: readonly LocalNode[], password: string | undefined, timeoutMs: number, replicas = 0): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const clients = nodes.map((n) => connect(n.port, password));
   try {
@@ -151,8 +155,10 @@ async function waitForAgreement(nodes: readonly LocalNode[], password: string | 
       const views = await Promise.all(
         clients.map(async (c) => {
           const [nodesText, info] = await Promise.all([c.call('CLUSTER', 'NODES') as Promise<string>, c.call('CLUSTER', 'INFO') as Promise<string>]);
-          const known = nodesText.split('\n').filter((l) => l.trim() && !/handshake|noaddr|fail/.test(l.split(' ')[2] ?? '')).length;
-          return known === nodes.length && /cluster_state:ok/.test(info);
+          const flags = nodesText.split('\n').filter((l) => l.trim()).map((l) => l.split(' ')[2] ?? '');
+          const known = flags.filter((f) => !/handshake|noaddr|fail/.test(f)).length;
+          const slaves = flags.filter((f) => f.includes('slave')).length;
+          return known === nodes.length && slaves >= replicas && /cluster_state:ok/.test(info);
         }),
       ).catch(() => [false]);
       if (views.every(Boolean)) return;
@@ -246,7 +252,7 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     await meetAll(masters[0]!, nodes.slice(1), opts.password);
     await waitForAgreement(nodes, opts.password, 30_000);
     await Promise.all(replicaNodes.map((r, i) => waitForReplicaRole(r, masters[i % opts.masters]!.id, opts.password)));
-    await waitForAgreement(nodes, opts.password, 30_000);
+    await waitForAgreement(nodes, opts.password, 30_000, replicaNodes.length);
     if (opts.keys) {
       await loadSampleKeys(
         masters.map((m) => m.addr),
