@@ -1,6 +1,8 @@
 /**
  * `npm run cluster -- up [--masters 3] [--replicas 0] [--keys 100000] [--empty 1] [--base-port 7000]`
  * `npm run cluster -- down` · `npm run cluster -- status`
+ * `npm run cluster -- load --seed 127.0.0.1:7000 --keys 100000` (sample keys into any cluster; used by
+ * cluster-compose.yml)
  *
  * A local Redis Cluster from the redis-server binary, for trying slotpilot by hand. The same cluster
  * is described for Docker users in cluster-compose.yml.
@@ -9,6 +11,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { defaultClusterDir, readClusterState, stopRecordedCluster, writeClusterState } from './lib/cluster-state.js';
 import { startCluster } from './lib/local-cluster.js';
+import { loadSampleKeys } from './lib/sample-keys.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('npm run cluster --')
@@ -40,6 +43,20 @@ await yargs(hideBin(process.argv))
       for (const n of cluster.nodes) console.log(`${n.addr}  ${n.role.padEnd(12)} ${n.id}`);
       console.log(`\ncluster up in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${cluster.seed}`);
       console.log(`try: node dist/src/cli/main.js check --seed ${cluster.seed}`);
+    },
+  )
+  .command(
+    'load',
+    'Load the sample keys into a running cluster (e.g. the one from cluster-compose.yml)',
+    (y) =>
+      y
+        .option('seed', { type: 'string', default: '127.0.0.1:7000', describe: 'masters are found from here' })
+        .option('keys', { type: 'number', default: 100_000 })
+        .option('password', { type: 'string' }),
+    async (a) => {
+      const started = Date.now();
+      await loadSampleKeys([a.seed], { count: a.keys }, a.password);
+      console.log(`loaded ${a.keys} sample keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
   )
   .command('down', 'Stop the local cluster', {}, () => {
