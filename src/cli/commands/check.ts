@@ -11,7 +11,9 @@ interface CheckArgs extends ConnectionArgs {
 }
 
 function nodeRows(t: Topology): string[] {
-  const masters = t.nodes.filter((n) => n.role === 'master');
+  const masters = t.nodes
+    .filter((n) => n.role === 'master')
+    .sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
   return masters.map((m) => {
     const slots = m.slots.reduce((sum, [a, b]) => sum + b - a + 1, 0);
     const state = m.reachable ? (m.clusterState ?? '?') : 'unreachable';
