@@ -110,9 +110,9 @@ const NO_PASSWORD_CONFIGURED = /without any password configured|no password is s
  * one-line reason; the caller owns the returned client and must `disconnect()` it. Authentication is
  * sent here rather than by ioredis so a password given to a password-less node is not a printed warning.
  */
-export async function connectNode(addr: HostPort, conn: ConnectionOptions): Promise<Redis> {
+export async function connectNode(addr: HostPort, conn: ConnectionOptions, extra: Partial<RedisOptions> = {}): Promise<Redis> {
   const { password: _password, username: _username, ...options } = redisOptions(addr, conn);
-  const client = new Redis(options);
+  const client = new Redis({ ...options, ...extra });
   // The socket error (ECONNREFUSED, TLS) arrives as an event; the rejected connect() only says "closed".
   let socketError: unknown;
   client.on('error', (error) => {

@@ -1,7 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { checkCommand } from './check.js';
 import { snapshotCommand } from './snapshot.js';
+import { planCommand } from './plan.js';
+import { applyCommand } from './apply.js';
+import { rebalanceCommand } from './rebalance.js';
+import { resumeCommand } from './resume.js';
+import { fixCommand } from './fix.js';
 
 /** Every CLI command, one module each. Add new commands here. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand];
+export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand];

@@ -1,0 +1,97 @@
+import { createInterface } from 'node:readline/promises';
+import type { Argv } from 'yargs';
+import { InterruptedError, OperationError, UsageError } from '../errors.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, startRun, type RunOptions } from '../executor/run-plan.js';
+import type { RunSummary } from '../executor/events.js';
+import { defaultJournalPath } from '../journal/journal.js';
+import type { Plan } from '../planner/plan-schema.js';
+import { attachNdjsonReporter } from '../report/ndjson-reporter.js';
+import { attachPlainReporter } from '../report/plain-reporter.js';
+import { formatBytes, formatCount } from '../util/format.js';
+import { isInteractive, printLine } from './output.js';
+
+/** Options of every command that changes the cluster through the executor. */
+export function withApplyOptions<T>(y: Argv<T>) {
+  return y
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required without a terminal)', group: 'Apply:' })
+    .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Slots in flight at once', group: 'Apply:' })
+    .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })
+    .option('max-block-ms', { type: 'number', default: DEFAULT_MAX_BLOCK_MS, describe: 'Longest one MIGRATE may block a source; lower = gentler on live clients, slower', group: 'Apply:' })
+    .option('replace', { type: 'boolean', default: false, describe: 'Overwrite keys that already exist on the target (MIGRATE REPLACE)', group: 'Apply:' })
+    .option('journal', { type: 'string', describe: 'Journal file (default .slotpilot/journal-<time>.ndjson)', group: 'Apply:' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print NDJSON events instead of progress lines', group: 'Apply:' });
+}
+
+export interface ApplyArgs {
+  readonly yes: boolean;
+  readonly concurrency: number;
+  readonly batch?: number;
+  readonly maxBlockMs: number;
+  readonly replace: boolean;
+  readonly journal?: string;
+  readonly json: boolean;
+}
+
+function checkNumbers(args: ApplyArgs): void {
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`Expected --concurrency to be a whole number >= 1, got ${args.concurrency}`);
+  if (args.batch !== undefined && (!Number.isInteger(args.batch) || args.batch < 1)) throw new UsageError(`Expected --batch to be a whole number >= 1, got ${args.batch}`);
+  if (!(args.maxBlockMs > 0)) throw new UsageError(`Expected --max-block-ms to be a number > 0, got ${args.maxBlockMs}`);
+}
+
+/** Ask y/N on the terminal; refuse outright without one unless --yes. */
+export async function confirm(question: string, yes: boolean): Promise<void> {
+  if (yes) return;
+  if (!isInteractive() || !process.stdin.isTTY) throw new UsageError('refusing to change the cluster without --yes (no terminal to confirm on)');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('not confirmed; nothing was changed');
+  } finally {
+    rl.close();
+  }
+}
+
+export function describePlanChange(plan: Plan): string {
+  const m = plan.summary.moved;
+  return `move ${formatCount(m.slots)} slots (${formatCount(m.keys)} keys, ${formatBytes(m.bytes)}) between ${new Set(plan.moves.flatMap((x) => [x.from, x.to])).size} masters, about ${plan.summary.estimatedSeconds} s`;
+}
+
+/**
+ * Run a plan from the command line: reporters, journal, signals (first Ctrl-C graceful, second at
+ * once), and the exit code from the summary.
+ */
+export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOptions, 'seed' | 'connection'> & Partial<RunOptions>, command: string): Promise<RunSummary> {
+  checkNumbers(args);
+  const journal = args.journal ?? base.journal ?? defaultJournalPath(new Date());
+  const handle = startRun(plan, {
+    ...base,
+    concurrency: args.concurrency,
+    maxBlockMs: args.maxBlockMs,
+    replace: args.replace,
+    journal,
+    command,
+    ...(args.batch !== undefined ? { batch: args.batch } : {}),
+  });
+  if (args.json) attachNdjsonReporter(handle, (line) => process.stdout.write(`${line}\n`));
+  else attachPlainReporter(handle, printLine);
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    handle.interrupt(signals > 1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await handle.done;
+    if (summary.stoppedBy === 'signal') {
+      throw new InterruptedError(`interrupted: ${summary.done}/${summary.planned} slots moved; finish with: slotpilot resume --journal ${journal}`);
+    }
+    if (summary.failed) {
+      throw new OperationError(`${summary.failed} slot(s) failed, ${summary.notStarted} not started; after fixing the cause: slotpilot resume --journal ${journal}`);
+    }
+    return summary;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis';
+import { connectNode, migrateAuthArgs, type ConnectionOptions } from '../redis/connection.js';
+import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
+import type { ClusterNodeLine } from '../topology/types.js';
+
+/** A node the executor talks to. */
+export interface AdminNode {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly addr: string;
+}
+
+export interface MigrateOptions {
+  readonly timeoutMs: number;
+  readonly replace: boolean;
+}
+
+/**
+ * Every Redis command the executor sends, per node id. The executor's logic only sees this
+ * interface, so unit tests drive it with a scripted fake and integration tests with real nodes.
+ */
+export interface ClusterAdmin {
+  /** Ids of every master (SETSLOT NODE is broadcast to all of them). */
+  readonly masters: readonly string[];
+  setSlot(node: string, slot: number, state: 'IMPORTING' | 'MIGRATING' | 'NODE', peer: string): Promise<void>;
+  setSlotStable(node: string, slot: number): Promise<void>;
+  getKeysInSlot(node: string, slot: number, count: number): Promise<string[]>;
+  countKeysInSlot(node: string, slot: number): Promise<number>;
+  migrate(source: string, target: string, keys: readonly string[], opts: MigrateOptions): Promise<void>;
+  /** Which of `keys` exist on `node` in a slot it is importing (ASKING before each EXISTS). */
+  existingKeys(node: string, keys: readonly string[]): Promise<string[]>;
+  /** MEMORY USAGE of a key, null when unknown. */
+  keyBytes(node: string, key: string): Promise<number | null>;
+  /** The node's own CLUSTER NODES view. */
+  view(node: string): Promise<ClusterNodeLine[]>;
+  close(): void;
+}
+
+/**
+ * One long-lived, auto-pipelined connection per node: concurrent SETSLOTs for many slots reach a node
+ * in the same event-loop turn, so Redis saves its cluster config once for all of them.
+ */
+export async function connectAdmin(nodes: readonly AdminNode[], masters: readonly string[], conn: ConnectionOptions, commandTimeoutMs: number): Promise<ClusterAdmin> {
+  const clients = new Map<string, Redis>();
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  try {
+    await Promise.all(
+      nodes.map(async (n) => {
+        clients.set(n.id, await connectNode(n, conn, { enableAutoPipelining: true, commandTimeout: commandTimeoutMs, connectionName: 'slotpilot-executor' }));
+      }),
+    );
+  } catch (error) {
+    for (const c of clients.values()) c.disconnect();
+    throw error;
+  }
+  const client = (id: string): Redis => {
+    const c = clients.get(id);
+    if (!c) throw new Error(`no connection to node ${id.slice(0, 8)}`);
+    return c;
+  };
+  const auth = migrateAuthArgs(conn);
+  return {
+    masters,
+    async setSlot(node, slot, state, peer) {
+      await client(node).call('CLUSTER', 'SETSLOT', String(slot), state, peer);
+    },
+    async setSlotStable(node, slot) {
+      await client(node).call('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+    },
+    async getKeysInSlot(node, slot, count) {
+      return (await client(node).call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(count))) as string[];
+    },
+    async countKeysInSlot(node, slot) {
+      return Number(await client(node).call('CLUSTER', 'COUNTKEYSINSLOT', String(slot)));
+    },
+    async migrate(source, target, keys, opts) {
+      const t = byId.get(target)!;
+      const args = [t.host, String(t.port), '', '0', String(opts.timeoutMs), ...(opts.replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys];
+      const reply = await client(source).call('MIGRATE', ...args);
+      if (reply !== 'OK' && reply !== 'NOKEY') throw new Error(`unexpected MIGRATE reply ${String(reply)}`);
+    },
+    async existingKeys(node, keys) {
+      const p = client(node).pipeline();
+      for (const k of keys) p.call('ASKING').exists(k);
+      const results = (await p.exec()) ?? [];
+      return keys.filter((_, i) => Number(results[i * 2 + 1]?.[1] ?? 0) > 0);
+    },
+    async keyBytes(node, key) {
+      const c = client(node);
+      const r = await c.pipeline().call('ASKING').call('MEMORY', 'USAGE', key).exec().catch(() => null);
+      const v = r?.[1]?.[1];
+      return typeof v === 'number' ? v : null;
+    },
+    async view(node) {
+      return parseClusterNodes((await client(node).call('CLUSTER', 'NODES')) as string);
+    },
+    close() {
+      for (const c of clients.values()) c.disconnect();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { classifyRedisError, errorLine, type RedisErrorCode } from '../redis/errors.js';
+import type { BatchSizer } from './batch-sizer.js';
+import type { Migrator } from './migrator.js';
+import type { ClusterAdmin } from './cluster-admin.js';
+import type { ExecutorEvent, SlotPhase } from './events.js';
+
+/** A slot that could not be moved, with why and where it stopped (what `resume`/`fix` will find). */
+export class SlotMigrationError extends Error {
+  override readonly name = 'SlotMigrationError';
+  constructor(
+    readonly slot: number,
+    readonly from: string,
+    readonly to: string,
+    readonly code: RedisErrorCode | 'INTERRUPTED',
+    readonly phase: SlotPhase,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Everything a slot move needs from the run around it. */
+export interface SlotContext {
+  readonly admin: ClusterAdmin;
+  readonly sizer: BatchSizer;
+  readonly emit: (event: ExecutorEvent) => void;
+  readonly replace: boolean;
+  readonly migrateTimeoutMs: number;
+  /** One MIGRATE at a time per source, small slots' batches combined (see migrator.ts). */
+  readonly migrator: Migrator;
+  /** True once a second Ctrl-C asked to stop at once: leave the slot open, `resume` finishes it. */
+  readonly stopNow: () => boolean;
+  /** Moved keys are counted here per node, for node-rate events. */
+  readonly countKeys: (from: string, to: string, keys: number) => void;
+}
+
+export interface SlotMove {
+  readonly slot: number;
+  readonly from: string;
+  readonly to: string;
+  /** `assign`: the target already owns it, only the SETSLOT NODE steps remain. */
+  readonly action: 'move' | 'assign';
+}
+
+const RETRY_TIMEOUT_FACTOR = 6;
+
+async function describeBusyKey(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<string> {
+  const existing = await ctx.admin.existingKeys(m.to, keys).catch(() => []);
+  const name = existing[0] ?? keys[0] ?? '?';
+  return `key "${name}" already exists on the target${existing.length > 1 ? ` (and ${existing.length - 1} more)` : ''}; rerun with --replace to overwrite, or remove it from the target`;
+}
+
+/** MIGRATE one batch; a timeout retries key by key with a longer timeout and names the key that is too big. */
+async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<void> {
+  try {
+    await ctx.admin.migrate(m.from, m.to, keys, { timeoutMs: ctx.migrateTimeoutMs, replace: ctx.replace });
+    return;
+  } catch (error) {
+    const code = classifyRedisError(error);
+    if (code === 'BUSYKEY') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', await describeBusyKey(ctx, m, keys));
+    if (code !== 'TIMEOUT' && code !== 'IOERR') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', errorLine(error));
+  }
+  for (const key of keys) {
+    try {
+      // After a timeout the target may already hold the key it was restoring; REPLACE only with --replace.
+      await ctx.admin.migrate(m.from, m.to, [key], { timeoutMs: ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR, replace: ctx.replace });
+    } catch (error) {
+      const code = classifyRedisError(error);
+      if (code === 'BUSYKEY') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', await describeBusyKey(ctx, m, [key]));
+      const bytes = await ctx.admin.keyBytes(m.from, key).catch(() => null);
+      const size = bytes === null ? '' : ` (${bytes} bytes)`;
+      throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', `key "${key}"${size} did not move within ${(ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR) / 1000} s: ${errorLine(error)}`);
+    }
+  }
+}
+
+async function step<T>(m: SlotMove, phase: SlotPhase, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof SlotMigrationError) throw error;
+    throw new SlotMigrationError(m.slot, m.from, m.to, classifyRedisError(error), phase, errorLine(error));
+  }
+}
+
+function interrupted(m: SlotMove, p: SlotPhase): SlotMigrationError {
+  return new SlotMigrationError(m.slot, m.from, m.to, 'INTERRUPTED', p, 'stopped at once by a second interrupt; slotpilot resume finishes it');
+}
+
+/**
+ * The per-slot protocol (DESIGN.md) as separate steps, so a run can take many slots through each
+ * step together: concurrent SETSLOTs to one node arrive in one pipeline and cost one config save,
+ * and no SETSLOT (with its fsync) stalls the nodes while keys move.
+ */
+export const slotSteps = {
+  /** Count the keys and announce the slot. Returns the key count at start. */
+  async begin(ctx: SlotContext, m: SlotMove): Promise<number> {
+    const keys = m.action === 'move' ? await step(m, 'pending', () => ctx.admin.countKeysInSlot(m.from, m.slot)) : 0;
+    ctx.emit({ type: 'slot-start', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys });
+    return keys;
+  },
+  /** 1. target IMPORTING — first, so the source never redirects to a target that would refuse. */
+  async importing(ctx: SlotContext, m: SlotMove): Promise<void> {
+    ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'importing' });
+    await step(m, 'importing', () => ctx.admin.setSlot(m.to, m.slot, 'IMPORTING', m.from));
+  },
+  /** 2. source MIGRATING. */
+  async migrating(ctx: SlotContext, m: SlotMove): Promise<void> {
+    ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'migrating' });
+    await step(m, 'migrating', () => ctx.admin.setSlot(m.from, m.slot, 'MIGRATING', m.to));
+  },
+  /** 3. the key loop; returns keys moved. */
+  async keys(ctx: SlotContext, m: SlotMove): Promise<number> {
+    ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'keys' });
+    let moved = 0;
+    // Once the source is MIGRATING, its key set in the slot only shrinks (new keys are sent to the
+    // target with ASK), so a short batch means the slot is empty after it: no extra round trip.
+    for (let drained = false; !drained; ) {
+      if (ctx.stopNow()) throw interrupted(m, 'keys');
+      const batch = ctx.sizer.next(m.from);
+      const keys = await step(m, 'keys', () => ctx.admin.getKeysInSlot(m.from, m.slot, batch));
+      if (!keys.length) break;
+      const started = performance.now();
+      await ctx.migrator.migrate(m.from, m.to, keys, () => migrateBatch(ctx, m, keys)).catch(async (error: unknown) => {
+        if (error instanceof SlotMigrationError) throw error;
+        await migrateBatch(ctx, m, keys);
+      });
+      moved += keys.length;
+      ctx.countKeys(m.from, m.to, keys.length);
+      ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: keys.length, batchMs: Math.round((performance.now() - started) * 100) / 100 });
+      drained = keys.length < batch;
+    }
+    return moved;
+  },
+  /** 4. target NODE — first: if anything dies now, the slot still has an owner that holds its keys. */
+  async assignTarget(ctx: SlotContext, m: SlotMove): Promise<void> {
+    if (ctx.stopNow()) throw interrupted(m, m.action === 'move' ? 'keys' : 'assigning');
+    ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'assigning' });
+    await step(m, 'assigning', () => ctx.admin.setSlot(m.to, m.slot, 'NODE', m.to));
+  },
+  /**
+   * 5. source NODE, and 6. every other master. The others learn it by gossip anyway; telling them
+   * directly only makes redirects right sooner, so their failures do not fail the slot.
+   */
+  async assignRest(ctx: SlotContext, m: SlotMove): Promise<void> {
+    const others = ctx.admin.masters.filter((id) => id !== m.from && id !== m.to).map((id) => ctx.admin.setSlot(id, m.slot, 'NODE', m.to).catch(() => undefined));
+    await step(m, 'assigning', () => ctx.admin.setSlot(m.from, m.slot, 'NODE', m.to));
+    await Promise.all(others);
+  },
+};
+
+/** Move one slot through every step on its own. Resolves with the keys moved. */
+export async function moveSlot(ctx: SlotContext, m: SlotMove): Promise<number> {
+  const keysAtStart = await slotSteps.begin(ctx, m);
+  let moved = 0;
+  if (m.action === 'move') {
+    await slotSteps.importing(ctx, m);
+    await slotSteps.migrating(ctx, m);
+    if (keysAtStart > 0) moved = await slotSteps.keys(ctx, m);
+  }
+  await slotSteps.assignTarget(ctx, m);
+  await slotSteps.assignRest(ctx, m);
+  return moved;
+}
