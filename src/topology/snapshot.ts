@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { readJsonFile } from '../util/json-file.js';
 import { SLOT_COUNT, type Topology } from './types.js';
 
 /** Snapshot files carry this version; readers refuse any other. */
@@ -83,17 +84,5 @@ export function writeSnapshotFile(path: string, t: Topology): void {
 }
 
 export function readSnapshotFile(path: string): Topology {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read snapshot file ${path}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path} is not JSON`);
-  }
-  return parseSnapshot(json, path);
+  return parseSnapshot(readJsonFile(path, 'snapshot'), path);
 }

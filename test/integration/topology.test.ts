@@ -75,7 +75,7 @@ describe('topology reader and check on a 3-master cluster with replicas', () => 
 
   it('check: exit 3 naming the slot and both nodes when a slot is left open', async () => {
     const c = cluster();
-    const t = await readTopology(parseAddr(c.seed), { keys: false });
+    const t = await readTopology(parseAddr(c.seed), {}, { keys: false });
     const [a, b] = t.nodes.filter((n) => n.role === 'master');
     const slot = a!.slots[0]![0] + 7;
     const client = c.client(a!.addr);
