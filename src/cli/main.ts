@@ -42,4 +42,4 @@ export async function main(argv: string[]): Promise<number> {
 const code = await main(hideBin(process.argv));
 // Let pending writes flush; open sockets must not keep the process alive after the work is done.
 process.exitCode = code;
-setImmediate(() => process.exit(code));
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -21,12 +21,15 @@ function short(t: Topology, id: string): string {
 }
 
 /** Nodes of the plan that are gone or are not masters: the plan no longer fits. */
-export function checkPlanNodes(plan: Plan, t: Topology): void {
+export function checkPlanNodes(plan: Plan, t: Topology, resuming: boolean): void {
   const addrs = new Map(plan.source.masters.map((m) => [m.id, m.addr]));
+  const targets = new Set(plan.moves.map((m) => m.to));
   for (const id of new Set(plan.moves.flatMap((m) => [m.from, m.to]))) {
     const node = t.nodes.find((n) => n.id === id);
     if (!node) throw new RefusedError(`plan is stale: node ${id.slice(0, 8)} (${addrs.get(id) ?? 'unknown'}) is not in this cluster; plan again`);
-    if (node.role !== 'master') throw new RefusedError(`${short(t, id)} is not a master (it is a replica); a plan can only move slots between masters`);
+    // A drained source becomes a replica once its last slot is gone; resuming that run is fine.
+    const mayBeReplica = resuming && !targets.has(id);
+    if (node.role !== 'master' && !mayBeReplica) throw new RefusedError(`${short(t, id)} is not a master (it is a replica); a plan can only move slots between masters`);
   }
 }
 
@@ -79,10 +82,10 @@ export async function prepareMoves(plan: Plan, t: Topology, admin: ClusterAdmin,
 }
 
 /** Read the cluster, wait for it to settle, and refuse a plan that does not fit it. Changes nothing. */
-export async function preflight(plan: Plan, seed: HostPort, conn: ConnectionOptions, waitStableMs: number, say: (message: string) => void): Promise<Topology> {
+export async function preflight(plan: Plan, seed: HostPort, conn: ConnectionOptions, waitStableMs: number, resuming: boolean, say: (message: string) => void): Promise<Topology> {
   say('reading the cluster');
   const t = await waitUntilClusterStable(seed, conn, waitStableMs, say);
-  checkPlanNodes(plan, t);
+  checkPlanNodes(plan, t, resuming);
   checkForeignOpenSlots(plan, t);
   return t;
 }

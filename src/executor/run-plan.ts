@@ -215,9 +215,11 @@ class Run implements RunHandle {
     const opts = this.#opts;
     const runId = randomUUID();
     const startedAt = Date.now();
-    const t = await preflight(plan, opts.seed, opts.connection, opts.waitStableMs ?? 30_000, (message) => this.#emit({ type: 'preflight', t: Date.now(), message }));
+    const t = await preflight(plan, opts.seed, opts.connection, opts.waitStableMs ?? 30_000, opts.resume ?? false, (message) => this.#emit({ type: 'preflight', t: Date.now(), message }));
     const masters = t.nodes.filter((n) => n.role === 'master' && !n.flags.includes('fail'));
-    const admin = opts.admin ?? (await connectAdmin(masters, masters.map((m) => m.id), opts.connection, (opts.migrateTimeoutMs ?? 10_000) * 7 + 5_000));
+    const planned = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
+    const involved = t.nodes.filter((n) => n.role === 'master' ? !n.flags.includes('fail') : planned.has(n.id));
+    const admin = opts.admin ?? (await connectAdmin(involved, masters.map((m) => m.id), opts.connection, (opts.migrateTimeoutMs ?? 10_000) * 7 + 5_000));
     try {
       const prepared = await prepareMoves(plan, t, admin, opts.resume ?? false);
       if (opts.journal) {

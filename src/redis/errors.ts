@@ -14,7 +14,7 @@ export type RedisErrorCode =
 /** Classify an error from ioredis or a Redis reply. */
 export function classifyRedisError(error: unknown): RedisErrorCode {
   const msg = (error as Error)?.message ?? String(error);
-  if (/^BUSYKEY/.test(msg)) return 'BUSYKEY';
+  if (/BUSYKEY/.test(msg)) return 'BUSYKEY';
   if (/^IOERR.*timeout|timed out|ETIMEDOUT/i.test(msg)) return 'TIMEOUT';
   if (/^IOERR/.test(msg)) return 'IOERR';
   if (/^CLUSTERDOWN/.test(msg)) return 'CLUSTERDOWN';

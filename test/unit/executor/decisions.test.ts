@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { BatchSizer } from '../../../src/executor/batch-sizer.js';
+import { decideFixes } from '../../../src/executor/fix-plan.js';
+import { Migrator } from '../../../src/executor/migrator.js';
+import { decideSlotAction } from '../../../src/executor/slot-state.js';
+import { topologyFromClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
+
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const C = 'c'.repeat(40);
+
+describe('decideSlotAction', () => {
+  it.each([
+    [{ ownerOnSource: A, ownerOnTarget: A, sourceMigrating: false, targetImporting: false }, 'move'],
+    [{ ownerOnSource: A, ownerOnTarget: A, sourceMigrating: true, targetImporting: true }, 'move'],
+    [{ ownerOnSource: A, ownerOnTarget: B, sourceMigrating: true, targetImporting: false }, 'assign'],
+    [{ ownerOnSource: B, ownerOnTarget: A, sourceMigrating: false, targetImporting: true }, 'assign'],
+    [{ ownerOnSource: B, ownerOnTarget: B, sourceMigrating: false, targetImporting: false }, 'done'],
+    [{ ownerOnSource: C, ownerOnTarget: C, sourceMigrating: false, targetImporting: false }, 'conflict'],
+  ])('%j → %s', (o, action) => {
+    expect(decideSlotAction(o, A, B)).toBe(action);
+  });
+});
+
+describe('decideFixes', () => {
+  const base = (slots: string, extraA = '', extraB = '') =>
+    topologyFromClusterNodes([`${A} 127.0.0.1:7000@17000 myself,master - 0 0 1 connected ${slots}${extraA}`, `${B} 127.0.0.1:7001@17001 master - 0 0 2 connected 8192-16383${extraB}`].join('\n'));
+  it('finishes a migrating slot in its recorded direction', () => {
+    const t = base('0-8191', ` [5->-${B}]`, ` [5-<-${A}]`);
+    expect(decideFixes(t, () => 0)).toEqual([expect.objectContaining({ slot: 5, kind: 'finish', from: A, to: B })]);
+  });
+  it('closes an importing slot that received nothing, finishes one that did', () => {
+    const t = base('0-8191', '', ` [5-<-${A}]`);
+    expect(decideFixes(t, () => 0)[0]).toMatchObject({ kind: 'close', node: B });
+    expect(decideFixes(t, () => 3)[0]).toMatchObject({ kind: 'finish', from: A, to: B });
+  });
+  it('refuses a slot migrating to one node and imported by another', () => {
+    const t = topologyFromClusterNodes(
+      [`${A} 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-8191 [5->-${B}]`, `${B} 127.0.0.1:7001@17001 master - 0 0 2 connected 8192-16000`, `${C} 127.0.0.1:7002@17002 master - 0 0 3 connected 16001-16383 [5-<-${A}]`].join('\n'),
+    );
+    expect(decideFixes(t, () => 0)[0]).toMatchObject({ kind: 'refuse' });
+  });
+});
+
+describe('BatchSizer', () => {
+  it('starts small, then sizes batches to the block budget, within bounds', () => {
+    const s = new BatchSizer(2, null);
+    expect(s.next('a')).toBe(BatchSizer.FIRST);
+    s.record('a', 100, 1);
+    expect(s.next('a')).toBe(200);
+    s.record('b', 10, 100);
+    expect(s.next('b')).toBe(BatchSizer.MIN);
+    expect(new BatchSizer(2, 7).next('a')).toBe(7);
+    expect(() => new BatchSizer(0, null)).toThrow(/maxBlockMs/);
+  });
+});
+
+describe('Migrator', () => {
+  it('sends one MIGRATE at a time per source and combines batches bound for the same target', async () => {
+    const calls: string[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const m = new Migrator(
+      async (_from, to, keys) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        calls.push([to, ...keys]);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+      },
+      () => 100,
+      () => {},
+    );
+    const alone = async (): Promise<void> => {};
+    await Promise.all([m.migrate('s', 't1', ['a'], alone), m.migrate('s', 't1', ['b'], alone), m.migrate('s', 't2', ['c'], alone), m.migrate('s', 't1', ['d'], alone)]);
+    expect(most).toBe(1);
+    expect(calls).toEqual([['t1', 'a'], ['t1', 'b', 'd'], ['t2', 'c']]);
+  });
+
+  it('when a combined MIGRATE fails, retries each request alone so the failure lands on its owner', async () => {
+    let first = true;
+    const m = new Migrator(
+      async () => {
+        if (first) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 5));
+          return;
+        }
+        throw new Error('BUSYKEY Target key name already exists.');
+      },
+      () => 100,
+      () => {},
+    );
+    const ok = m.migrate('s', 't', ['x'], async () => {});
+    const good = m.migrate('s', 't', ['a'], async () => {});
+    const bad = m.migrate('s', 't', ['b'], async () => {
+      throw new Error('key b exists');
+    });
+    await ok;
+    await expect(good).resolves.toBeUndefined();
+    await expect(bad).rejects.toThrow('key b exists');
+  });
+});
