@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { InterruptedError, OperationError, UsageError } from '../errors.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, startRun, type RunOptions } from '../executor/run-plan.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_PER_NODE, startRun, type RunOptions } from '../executor/run-plan.js';
 import type { RunSummary } from '../executor/events.js';
 import { defaultJournalPath } from '../journal/journal.js';
 import type { Plan } from '../planner/plan-schema.js';
@@ -15,6 +15,7 @@ export function withApplyOptions<T>(y: Argv<T>) {
   return y
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required without a terminal)', group: 'Apply:' })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Slots in flight at once', group: 'Apply:' })
+    .option('per-node', { type: 'number', default: DEFAULT_PER_NODE, describe: 'Slots open at once per node (as source or target)', group: 'Apply:' })
     .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })
     .option('max-block-ms', { type: 'number', default: DEFAULT_MAX_BLOCK_MS, describe: 'Longest one MIGRATE may block a source; lower = gentler on live clients, slower', group: 'Apply:' })
     .option('replace', { type: 'boolean', default: false, describe: 'Overwrite keys that already exist on the target (MIGRATE REPLACE)', group: 'Apply:' })
@@ -25,6 +26,7 @@ export function withApplyOptions<T>(y: Argv<T>) {
 export interface ApplyArgs {
   readonly yes: boolean;
   readonly concurrency: number;
+  readonly perNode: number;
   readonly batch?: number;
   readonly maxBlockMs: number;
   readonly replace: boolean;
@@ -34,6 +36,7 @@ export interface ApplyArgs {
 
 function checkNumbers(args: ApplyArgs): void {
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`Expected --concurrency to be a whole number >= 1, got ${args.concurrency}`);
+  if (!Number.isInteger(args.perNode) || args.perNode < 1) throw new UsageError(`Expected --per-node to be a whole number >= 1, got ${args.perNode}`);
   if (args.batch !== undefined && (!Number.isInteger(args.batch) || args.batch < 1)) throw new UsageError(`Expected --batch to be a whole number >= 1, got ${args.batch}`);
   if (!(args.maxBlockMs > 0)) throw new UsageError(`Expected --max-block-ms to be a number > 0, got ${args.maxBlockMs}`);
 }
@@ -66,6 +69,7 @@ export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOpt
   const handle = startRun(plan, {
     ...base,
     concurrency: args.concurrency,
+    perNodeLimit: args.perNode,
     maxBlockMs: args.maxBlockMs,
     replace: args.replace,
     journal,

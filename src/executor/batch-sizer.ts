@@ -28,10 +28,68 @@ export class BatchSizer {
     return Math.max(BatchSizer.MIN, Math.min(BatchSizer.MAX, Math.floor(this.#maxBlockMs / cost)));
   }
 
+  /**
+   * A batch timed by the client: an upper bound of the source's blocking (it includes the round
+   * trip and any delay of this process), used only until the server's own figures arrive.
+   */
   record(source: string, keys: number, ms: number): void {
+    if (keys <= 0 || this.#serverTimed.has(source)) return;
+    this.#update(source, keys, ms);
+  }
+
+  /** Server-side time MIGRATE spent on `keys` keys (INFO commandstats deltas): the real blocking. */
+  recordServer(source: string, keys: number, ms: number): void {
     if (keys <= 0) return;
+    this.#serverTimed.add(source);
+    this.#update(source, keys, ms);
+  }
+
+  /** Sources measured on the server; client timings no longer count for them. */
+  readonly #serverTimed = new Set<string>();
+
+  #update(source: string, keys: number, ms: number): void {
     const sample = Math.max(ms, 0.05) / keys;
     const old = this.#msPerKey.get(source);
     this.#msPerKey.set(source, old === undefined ? sample : old * 0.7 + sample * 0.3);
+  }
+}
+
+/**
+ * Feeds a BatchSizer with each source's server-side MIGRATE cost: every `everyMs`, an
+ * `INFO commandstats` goes out right behind a MIGRATE on the same connection, and the usec and keys
+ * between two samples give the source's microseconds per key. Client-side timing grows with this
+ * process's own delays (two cores shared with the Redis nodes), which shrank batches for nothing.
+ */
+export class ServerCostSampler {
+  /** Keys sent per source since the start (counted in the order the server sees them). */
+  readonly #sent = new Map<string, number>();
+  /** Last sample per source: cumulative usec and keys sent before it. */
+  readonly #last = new Map<string, { usec: number; keys: number }>();
+  readonly #due = new Map<string, number>();
+  readonly #sizer: BatchSizer;
+  readonly #stats: (source: string) => Promise<{ usec: number } | null>;
+  readonly #everyMs: number;
+
+  constructor(sizer: BatchSizer, stats: (source: string) => Promise<{ usec: number } | null>, everyMs = 200) {
+    this.#sizer = sizer;
+    this.#stats = stats;
+    this.#everyMs = everyMs;
+  }
+
+  /** Call right after sending a MIGRATE of `keys` keys from `source` (same tick, same connection). */
+  sent(source: string, keys: number): void {
+    const total = (this.#sent.get(source) ?? 0) + keys;
+    this.#sent.set(source, total);
+    const now = Date.now();
+    if ((this.#due.get(source) ?? 0) > now) return;
+    this.#due.set(source, now + this.#everyMs);
+    void this.#stats(source)
+      .then((s) => {
+        if (!s) return;
+        const last = this.#last.get(source);
+        this.#last.set(source, { usec: s.usec, keys: total });
+        if (last && total > last.keys && s.usec >= last.usec) this.#sizer.recordServer(source, total - last.keys, (s.usec - last.usec) / 1000);
+      })
+      .catch(() => {});
   }
 }

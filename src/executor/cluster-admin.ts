@@ -32,6 +32,11 @@ export interface ClusterAdmin {
   existingKeys(node: string, keys: readonly string[]): Promise<string[]>;
   /** MEMORY USAGE of a key, null when unknown. */
   keyBytes(node: string, key: string): Promise<number | null>;
+  /**
+   * Cumulative MIGRATE calls and server-side microseconds (INFO commandstats), or null when the
+   * node does not say (ACL). Measured on the server, so client and scheduling delays stay out.
+   */
+  migrateStats(node: string): Promise<{ calls: number; usec: number } | null>;
   /** The node's own CLUSTER NODES view. */
   view(node: string): Promise<ClusterNodeLine[]>;
   close(): void;
@@ -91,6 +96,11 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
       const r = await c.pipeline().call('ASKING').call('MEMORY', 'USAGE', key).exec().catch(() => null);
       const v = r?.[1]?.[1];
       return typeof v === 'number' ? v : null;
+    },
+    async migrateStats(node) {
+      const info = await client(node).info('commandstats').catch(() => '');
+      const m = /cmdstat_migrate:calls=(\d+),usec=(\d+)/.exec(info);
+      return m ? { calls: Number(m[1]), usec: Number(m[2]) } : info.includes('cmdstat_') ? { calls: 0, usec: 0 } : null;
     },
     async view(node) {
       return parseClusterNodes((await client(node).call('CLUSTER', 'NODES')) as string);

@@ -1,6 +1,5 @@
 import { classifyRedisError, errorLine, type RedisErrorCode } from '../redis/errors.js';
 import type { BatchSizer } from './batch-sizer.js';
-import type { Migrator } from './migrator.js';
 import type { ClusterAdmin } from './cluster-admin.js';
 import type { ExecutorEvent, SlotPhase } from './events.js';
 
@@ -26,12 +25,26 @@ export interface SlotContext {
   readonly emit: (event: ExecutorEvent) => void;
   readonly replace: boolean;
   readonly migrateTimeoutMs: number;
-  /** One MIGRATE at a time per source, small slots' batches combined (see migrator.ts). */
-  readonly migrator: Migrator;
   /** True once a second Ctrl-C asked to stop at once: leave the slot open, `resume` finishes it. */
   readonly stopNow: () => boolean;
+  /** Told of each MIGRATE as it is sent, so the run can sample the source's server-side cost. */
+  readonly onMigrateSent?: (from: string, keys: number) => void;
   /** Moved keys are counted here per node, for node-rate events. */
   readonly countKeys: (from: string, to: string, keys: number) => void;
+}
+
+/** A GETKEYSINSLOT sent ahead, with the batch size it asked for. */
+export interface Prefetched {
+  readonly batch: number;
+  readonly keys: Promise<string[]>;
+}
+
+/** Send GETKEYSINSLOT for the slot's next batch now; the reply is awaited later. */
+export function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
+  const batch = ctx.sizer.next(m.from);
+  const keys = ctx.admin.getKeysInSlot(m.from, m.slot, batch);
+  keys.catch(() => {}); // awaited (and reported) by the key loop; never an unhandled rejection
+  return { batch, keys };
 }
 
 export interface SlotMove {
@@ -109,28 +122,42 @@ export const slotSteps = {
     ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'migrating' });
     await step(m, 'migrating', () => ctx.admin.setSlot(m.from, m.slot, 'MIGRATING', m.to));
   },
-  /** 3. the key loop; returns keys moved. */
-  async keys(ctx: SlotContext, m: SlotMove): Promise<number> {
+  /**
+   * 3. the key loop; returns keys moved. The caller runs one key loop per source at a time: MIGRATE
+   * holds the source's only thread, and keys of different slots cannot share one MIGRATE (CROSSSLOT).
+   * `first` is a GETKEYSINSLOT already sent (prefetched while the previous slot's MIGRATE ran);
+   * `onLastBatch` fires when the batch being sent is probably the slot's last, so the caller can
+   * prefetch the next slot's keys on the same connection, right behind this MIGRATE.
+   */
+  async keys(ctx: SlotContext, m: SlotMove, first?: Prefetched, onLastBatch?: () => void): Promise<number> {
     ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'keys' });
     let moved = 0;
+    let next: Prefetched | undefined = first;
     // Once the source is MIGRATING, its key set in the slot only shrinks (new keys are sent to the
     // target with ASK), so a short batch means the slot is empty after it: no extra round trip.
     for (let drained = false; !drained; ) {
       if (ctx.stopNow()) throw interrupted(m, 'keys');
-      const batch = ctx.sizer.next(m.from);
-      const keys = await step(m, 'keys', () => ctx.admin.getKeysInSlot(m.from, m.slot, batch));
+      const { batch, keys: pending } = next ?? prefetchKeys(ctx, m);
+      next = undefined;
+      const keys = await step(m, 'keys', () => pending);
       if (!keys.length) break;
+      drained = keys.length < batch;
       const started = performance.now();
-      await ctx.migrator.migrate(m.from, m.to, keys, () => migrateBatch(ctx, m, keys)).catch(async (error: unknown) => {
-        if (error instanceof SlotMigrationError) throw error;
-        await migrateBatch(ctx, m, keys);
-      });
+      const sent = migrateBatch(ctx, m, keys);
+      ctx.onMigrateSent?.(m.from, keys.length);
+      if (drained) onLastBatch?.();
+      await sent;
+      const ms = performance.now() - started;
+      ctx.sizer.record(m.from, keys.length, ms);
       moved += keys.length;
       ctx.countKeys(m.from, m.to, keys.length);
-      ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: keys.length, batchMs: Math.round((performance.now() - started) * 100) / 100 });
-      drained = keys.length < batch;
+      ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: keys.length, batchMs: Math.round(ms * 100) / 100 });
     }
     return moved;
+  },
+  /** Keys left on the source once it is MIGRATING (authoritative: none can be added any more). */
+  async recount(ctx: SlotContext, m: SlotMove): Promise<number> {
+    return step(m, 'migrating', () => ctx.admin.countKeysInSlot(m.from, m.slot));
   },
   /** 4. target NODE — first: if anything dies now, the slot still has an owner that holds its keys. */
   async assignTarget(ctx: SlotContext, m: SlotMove): Promise<void> {
@@ -163,7 +190,7 @@ export async function moveSlot(ctx: SlotContext, m: SlotMove): Promise<number> {
   if (m.action === 'move') {
     await slotSteps.importing(ctx, m);
     await slotSteps.migrating(ctx, m);
-    if (keysAtStart > 0) moved = await slotSteps.keys(ctx, m);
+    if (keysAtStart > 0 || (await slotSteps.recount(ctx, m)) > 0) moved = await slotSteps.keys(ctx, m);
   }
   await slotSteps.assignTarget(ctx, m);
   await slotSteps.assignRest(ctx, m);

@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import PQueue from 'p-queue';
 import { attachJournal, JOURNAL_VERSION } from '../journal/journal.js';
 import type { Plan } from '../planner/plan-schema.js';
 import { formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
-import { BatchSizer } from './batch-sizer.js';
+import { BatchSizer, ServerCostSampler } from './batch-sizer.js';
 import { connectAdmin, type ClusterAdmin } from './cluster-admin.js';
-import type { EventListener, ExecutorEvent, RunHandle, RunSummary } from './events.js';
-import { Migrator } from './migrator.js';
-import { slotSteps, SlotMigrationError, type SlotContext } from './move-slot.js';
+import type { EventListener, ExecutorEvent, RunHandle, RunSummary, SlotPhase } from './events.js';
+import { transition } from './slot-state.js';
+import { SlotMigrationError, type SlotContext } from './move-slot.js';
 import { preflight, prepareMoves, type PreparedMove } from './preflight.js';
+import { SlotPipeline } from './slot-pipeline.js';
+import type { Topology } from '../topology/types.js';
 
 export interface RunOptions {
   readonly seed: HostPort;
   readonly connection: ConnectionOptions;
-  /** Slots per wave, i.e. open at once (default DEFAULT_CONCURRENCY). */
+  /** Slots open at once, across the cluster (default DEFAULT_CONCURRENCY). */
   readonly concurrency?: number;
-  /** Slots per wave per node, as source or target (default: no limit besides the wave). */
+  /** Slots open at once per node, as source or target (default DEFAULT_PER_NODE). */
   readonly perNodeLimit?: number;
+  /** MIGRATEs in flight per source (default DEFAULT_MIGRATES_PER_SOURCE). */
+  readonly migratesPerSource?: number;
   /** Fixed keys per MIGRATE; default adapts to `maxBlockMs`. */
   readonly batch?: number;
   /** Longest a single MIGRATE may block a source (default DEFAULT_MAX_BLOCK_MS). */
@@ -35,10 +38,19 @@ export interface RunOptions {
   readonly command?: string;
   /** For tests: a scripted admin instead of real connections. */
   readonly admin?: ClusterAdmin;
+  /** For tests: the cluster as pre-flight would read it (no reading, no waiting). */
+  readonly topology?: Topology;
 }
 
 /** Defaults measured with `npm run bench` (see README, Performance). */
-export const DEFAULT_CONCURRENCY = 256;
+/** Slots open at once. Opening and closing go in bursts (one config rewrite per node per burst), so
+ * more open slots means fewer, larger bursts; 512 was fastest here and live clients did not notice. */
+export const DEFAULT_CONCURRENCY = 512;
+/** Per node (source or target): by default only the global limit applies; lower it to spare a node. */
+export const DEFAULT_PER_NODE = 512;
+/** One MIGRATE in flight per source: it blocks the source's only thread, and a second in flight
+ * measured no faster (the nodes are CPU-bound) while doubling how long clients may wait. */
+export const DEFAULT_MIGRATES_PER_SOURCE = 1;
 export const DEFAULT_MAX_BLOCK_MS = 2;
 
 /** Order moves so consecutive ones use different node pairs: every source starts working at once. */
@@ -58,27 +70,24 @@ class Run implements RunHandle {
   readonly done: Promise<RunSummary>;
   /** Subscribers; events go out synchronously in emit order. */
   readonly #listeners = new Set<EventListener>();
-  /** Runs each step of a wave for all its slots; its concurrency is the wave size. */
-  readonly #queue: PQueue;
-  /** Moves not started yet, in interleaved order. */
-  #pending: PreparedMove[] = [];
+  /** Slots open at once; the pipeline reads it each time it opens more. */
+  #concurrency: number;
+  /** Set once pre-flight has passed; steering before that only changes the flags it will read. */
+  #pipeline: SlotPipeline | null = null;
   #paused = false;
   #stopping: RunSummary['stoppedBy'] = null;
   #stopNow = false;
-  #wake: () => void = () => {};
   readonly #opts: RunOptions;
-  readonly #perNode: number;
 
   constructor(plan: Plan, opts: RunOptions) {
     this.#opts = opts;
-    this.#perNode = opts.perNodeLimit ?? Number.POSITIVE_INFINITY;
-    this.#queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+    this.#concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
     this.done = this.#run(plan);
     this.done.catch(() => {});
   }
 
   get concurrency(): number {
-    return this.#queue.concurrency;
+    return this.#concurrency;
   }
 
   get paused(): boolean {
@@ -100,20 +109,21 @@ class Run implements RunHandle {
     if (!this.#paused) return;
     this.#paused = false;
     this.#emit({ type: 'resumed', t: Date.now() });
-    this.#wake();
+    this.#pipeline?.pump();
   }
 
   setConcurrency(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new TypeError(`Expected \`concurrency\` to be a whole number >= 1, got ${n}`);
-    this.#queue.concurrency = n;
+    this.#concurrency = n;
     this.#emit({ type: 'concurrency', t: Date.now(), value: n });
+    this.#pipeline?.pump();
   }
 
   abort(immediate = false): void {
     if (immediate) this.#stopNow = true;
     if (!this.#stopping) this.#stopping = 'abort';
     this.#emit({ type: 'stopping', t: Date.now(), message: immediate ? 'stopping at once; open slots are left for resume' : 'finishing the slots in flight, starting no more' });
-    this.#wake();
+    this.#pipeline?.pump();
   }
 
   /** Stop because of a signal (reported as such in the summary). */
@@ -122,92 +132,56 @@ class Run implements RunHandle {
     this.abort(immediate);
   }
 
+  /** Each slot's phase, checked against the state machine (slot-state.ts) as events go out. */
+  readonly #phases = new Map<number, SlotPhase>();
+
   #emit(event: ExecutorEvent): void {
+    if (event.type === 'slot-phase') this.#phases.set(event.slot, transition(event.slot, this.#phases.get(event.slot) ?? 'pending', event.phase));
     for (const l of [...this.#listeners]) l(event);
   }
 
-  /** The slot steps' shared context, set once pre-flight has passed. */
-  #ctx!: SlotContext;
   #summary = { done: 0, failed: 0, keys: 0, bytes: 0 };
   /** Keys in/out per node since the last node-rate event. */
   #rates = new Map<string, { in: number; out: number }>();
 
-  /** The next wave: up to `concurrency` moves, at most `perNodeLimit` per node (source or target). */
-  #takeWave(): PreparedMove[] {
-    const count = new Map<string, number>();
-    const wave: PreparedMove[] = [];
-    const rest: PreparedMove[] = [];
-    for (const m of this.#pending) {
-      const fits = wave.length < this.#queue.concurrency && (count.get(m.from) ?? 0) < this.#perNode && (count.get(m.to) ?? 0) < this.#perNode;
-      if (!fits) {
-        rest.push(m);
-        continue;
-      }
-      wave.push(m);
-      count.set(m.from, (count.get(m.from) ?? 0) + 1);
-      count.set(m.to, (count.get(m.to) ?? 0) + 1);
-    }
-    this.#pending = rest;
-    return wave;
-  }
-
-  /** Run one step for every slot of a wave at once; slots whose step failed leave the wave. */
-  async #stage<T extends { m: PreparedMove }>(slots: readonly T[], fn: (s: T) => Promise<void>): Promise<T[]> {
-    const results = await this.#queue.addAll(slots.map((s) => () => fn(s).then(() => null, (error: unknown) => error)));
-    const survivors: T[] = [];
-    results.forEach((error, i) => {
-      const { m } = slots[i]!;
-      if (error === null) return void survivors.push(slots[i]!);
-      const e = error instanceof SlotMigrationError ? error : new SlotMigrationError(m.slot, m.from, m.to, 'OTHER', 'pending', String((error as Error)?.message ?? error));
-      this.#summary.failed++;
-      this.#emit({ type: 'slot-failed', t: Date.now(), slot: m.slot, from: m.from, to: m.to, code: e.code, reason: e.message, phase: e.phase });
-      if (e.code !== 'INTERRUPTED' && !this.#stopping) {
-        this.#stopping = 'failure';
-        this.#emit({ type: 'stopping', t: Date.now(), message: `slot ${m.slot} failed; finishing the slots in flight, starting no more` });
-      }
-    });
-    return survivors;
-  }
-
-  /**
-   * Take a wave of slots through the protocol step by step: all IMPORTING, all MIGRATING, all key
-   * loops, all SETSLOT NODE. Each node then saves its config a few times per wave instead of a few
-   * times per slot, and no config fsync stalls a node while keys move.
-   */
-  async #runWave(wave: readonly PreparedMove[]): Promise<void> {
-    const ctx = this.#ctx;
-    const started = Date.now();
-    for (const m of wave.filter((x) => x.action === 'done')) {
-      this.#summary.done++;
+  #slotDone(m: PreparedMove, moved: number, ms: number): void {
+    this.#summary.done++;
+    this.#summary.keys += moved;
+    if (m.action === 'done') {
       this.#emit({ type: 'slot-done', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys: 0, ms: 0, alreadyDone: true });
+      return;
     }
-    type Live = { m: PreparedMove; keys: number; moved: number };
-    const move = (l: Live) => ({ slot: l.m.slot, from: l.m.from, to: l.m.to, action: l.m.action as 'move' | 'assign' });
-    let live: Live[] = wave.filter((x) => x.action !== 'done').map((m) => ({ m, keys: 0, moved: 0 }));
-    live = await this.#stage(live, async (l) => void (l.keys = await slotSteps.begin(ctx, move(l))));
-    const moving = live.filter((l) => l.m.action === 'move');
-    const opened = await this.#stage(await this.#stage(moving, (l) => slotSteps.importing(ctx, move(l))), (l) => slotSteps.migrating(ctx, move(l)));
-    const drained = await this.#stage(opened.filter((l) => l.keys > 0), async (l) => void (l.moved = await slotSteps.keys(ctx, move(l))));
-    const ready = new Set([...opened.filter((l) => l.keys === 0), ...drained]);
-    live = live.filter((l) => l.m.action === 'assign' || ready.has(l));
-    live = await this.#stage(await this.#stage(live, (l) => slotSteps.assignTarget(ctx, move(l))), (l) => slotSteps.assignRest(ctx, move(l)));
-    for (const l of live) {
-      this.#summary.done++;
-      this.#summary.keys += l.moved;
-      this.#emit({ type: 'slot-phase', t: Date.now(), slot: l.m.slot, phase: 'done' });
-      this.#emit({ type: 'slot-done', t: Date.now(), slot: l.m.slot, from: l.m.from, to: l.m.to, keys: l.moved, ms: Date.now() - started });
+    this.#emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'done' });
+    this.#emit({ type: 'slot-done', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys: moved, ms });
+  }
+
+  /** A failed slot is a recorded state with its reason; the first failure stops new slots. */
+  #slotFailed(m: PreparedMove, error: unknown): void {
+    const e = error instanceof SlotMigrationError ? error : new SlotMigrationError(m.slot, m.from, m.to, 'OTHER', 'pending', String((error as Error)?.message ?? error));
+    this.#summary.failed++;
+    this.#emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'failed' });
+    this.#emit({ type: 'slot-failed', t: Date.now(), slot: m.slot, from: m.from, to: m.to, code: e.code, reason: e.message, phase: e.phase });
+    if (e.code !== 'INTERRUPTED' && !this.#stopping) {
+      this.#stopping = 'failure';
+      this.#emit({ type: 'stopping', t: Date.now(), message: `slot ${m.slot} failed; finishing the slots in flight, starting no more` });
     }
   }
 
-  async #runWaves(prepared: readonly PreparedMove[]): Promise<void> {
-    this.#pending = interleaveByPair(prepared);
-    while (this.#pending.length && !this.#stopping) {
-      if (this.#paused) {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        continue;
-      }
-      await this.#runWave(this.#takeWave());
-    }
+  async #runPipeline(prepared: readonly PreparedMove[], ctx: SlotContext): Promise<number> {
+    const pipeline = new SlotPipeline(interleaveByPair(prepared), {
+      ctx,
+      limit: () => this.#concurrency,
+      perNode: this.#opts.perNodeLimit ?? DEFAULT_PER_NODE,
+      perSource: this.#opts.migratesPerSource ?? DEFAULT_MIGRATES_PER_SOURCE,
+      paused: () => this.#paused,
+      stopping: () => this.#stopping !== null,
+      onDone: (m, moved, ms) => this.#slotDone(m, moved, ms),
+      onFailed: (m, error) => this.#slotFailed(m, error),
+    });
+    this.#pipeline = pipeline;
+    pipeline.pump();
+    await pipeline.finished;
+    return pipeline.notStarted;
   }
 
   async #run(plan: Plan): Promise<RunSummary> {
@@ -215,7 +189,8 @@ class Run implements RunHandle {
     const opts = this.#opts;
     const runId = randomUUID();
     const startedAt = Date.now();
-    const t = await preflight(plan, opts.seed, opts.connection, opts.waitStableMs ?? 30_000, opts.resume ?? false, (message) => this.#emit({ type: 'preflight', t: Date.now(), message }));
+    const say = (message: string): void => this.#emit({ type: 'preflight', t: Date.now(), message });
+    const t = opts.topology ?? (await preflight(plan, opts.seed, opts.connection, opts.waitStableMs ?? 30_000, opts.resume ?? false, say));
     const masters = t.nodes.filter((n) => n.role === 'master' && !n.flags.includes('fail'));
     const planned = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
     const involved = t.nodes.filter((n) => n.role === 'master' ? !n.flags.includes('fail') : planned.has(n.id));
@@ -235,17 +210,14 @@ class Run implements RunHandle {
         });
       }
       const sizer = new BatchSizer(opts.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS, opts.batch ?? null);
-      this.#ctx = {
+      const sampler = opts.batch === undefined ? new ServerCostSampler(sizer, (id) => admin.migrateStats(id)) : null;
+      const ctx: SlotContext = {
         admin,
+        onMigrateSent: (from, keys) => sampler?.sent(from, keys),
         sizer,
         emit: (e) => this.#emit(e),
         replace: opts.replace ?? false,
         migrateTimeoutMs: opts.migrateTimeoutMs ?? 10_000,
-        migrator: new Migrator(
-          (from, to, keys) => admin.migrate(from, to, keys, { timeoutMs: opts.migrateTimeoutMs ?? 10_000, replace: opts.replace ?? false }),
-          (from) => sizer.next(from),
-          (from, keys, ms) => sizer.record(from, keys, ms),
-        ),
         stopNow: () => this.#stopNow,
         countKeys: (from, to, n) => {
           const r = (id: string) => this.#rates.get(id) ?? (this.#rates.set(id, { in: 0, out: 0 }), this.#rates.get(id)!);
@@ -265,8 +237,9 @@ class Run implements RunHandle {
         nodes: Object.fromEntries(t.nodes.map((n) => [n.id, n.addr])),
       });
       const rateTimer = setInterval(() => this.#emitRates(), 1000);
+      let notStarted = 0;
       try {
-        await this.#runWaves(prepared);
+        notStarted = await this.#runPipeline(prepared, ctx);
       } finally {
         clearInterval(rateTimer);
         this.#emitRates();
@@ -276,7 +249,7 @@ class Run implements RunHandle {
         planned: plan.moves.length,
         done: this.#summary.done,
         failed: this.#summary.failed,
-        notStarted: this.#pending.length,
+        notStarted,
         keys: this.#summary.keys,
         bytes: this.#summary.bytes,
         ms: Date.now() - startedAt,

@@ -1,4 +1,5 @@
 import type { ClusterNodeLine } from '../topology/types.js';
+import type { SlotPhase } from './events.js';
 
 /** What a slot's two ends say about it, read live before (re)starting it. */
 export interface SlotObservation {
@@ -40,4 +41,43 @@ export function observeSlot(slot: number, from: string, to: string, sourceView: 
     sourceMigrating: mine(sourceView)?.openSlots.some((o) => o.slot === slot && o.state === 'migrating' && o.peer === to) ?? false,
     targetImporting: mine(targetView)?.openSlots.some((o) => o.slot === slot && o.state === 'importing' && o.peer === from) ?? false,
   };
+}
+
+/**
+ * The per-slot state machine: which phase may follow which. `migrating → assigning` is an empty
+ * slot (no key loop); `pending → assigning` a slot the target already owns (resume); any live phase
+ * may fail. The run checks every phase event against it, so a step out of order is a bug caught at
+ * once, not a cluster left in an odd state.
+ */
+export const SLOT_TRANSITIONS: Readonly<Record<SlotPhase, readonly SlotPhase[]>> = {
+  pending: ['importing', 'assigning', 'done', 'failed', 'skipped'],
+  importing: ['migrating', 'failed'],
+  migrating: ['keys', 'assigning', 'failed'],
+  keys: ['assigning', 'failed'],
+  assigning: ['done', 'failed'],
+  done: [],
+  failed: [],
+  skipped: [],
+};
+
+export class IllegalTransitionError extends Error {
+  override readonly name = 'IllegalTransitionError';
+  constructor(
+    readonly slot: number,
+    readonly from: SlotPhase,
+    readonly to: SlotPhase,
+  ) {
+    super(`slot ${slot}: ${from} → ${to} is not a step of the slot protocol`);
+  }
+}
+
+/** The phase after `to`, if `from → to` is legal; throws IllegalTransitionError otherwise. */
+export function transition(slot: number, from: SlotPhase, to: SlotPhase): SlotPhase {
+  if (!SLOT_TRANSITIONS[from].includes(to)) throw new IllegalTransitionError(slot, from, to);
+  return to;
+}
+
+/** Phases in which an interrupted slot is left open on the cluster (what `resume`/`fix` finish). */
+export function leavesSlotOpen(phase: SlotPhase): boolean {
+  return phase === 'importing' || phase === 'migrating' || phase === 'keys' || phase === 'assigning';
 }

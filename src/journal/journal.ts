@@ -38,18 +38,44 @@ export function defaultJournalPath(now: Date, cwd = process.cwd()): string {
   return join(cwd, '.slotpilot', `journal-${stamp}.ndjson`);
 }
 
-/** Append-only writer: one synchronous write per line, so a crash loses at most the line being written. */
-export function openJournal(path: string, header: JournalHeader): { write(event: ExecutorEvent): void; close(): void } {
+/** How long journal lines may wait in memory before they are written (see openJournal). */
+export const JOURNAL_FLUSH_MS = 200;
+
+/**
+ * Append-only writer. The header is written at once (before the cluster changes); events are
+ * gathered and written every JOURNAL_FLUSH_MS, on every failure, at the end, and on process exit:
+ * one synchronous write per event cost the run more CPU than its Redis commands. A SIGKILL loses at
+ * most the last moment's events, which is safe because `resume` trusts the live cluster, not the
+ * journal, for where each slot is.
+ */
+export function openJournal(path: string, header: JournalHeader): { write(event: ExecutorEvent): void; flush(): void; close(): void } {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, 'a', 0o600);
   writeSync(fd, `${JSON.stringify(header)}\n`);
   let open = true;
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (!open || !lines.length) return;
+    const text = lines.join('');
+    lines = [];
+    writeSync(fd, text);
+  };
+  const timer = setInterval(flush, JOURNAL_FLUSH_MS);
+  timer.unref();
+  process.on('exit', flush);
   return {
     write(event) {
-      if (open && event.type !== 'node-rate') writeSync(fd, `${JSON.stringify(event)}\n`);
+      if (!open || event.type === 'node-rate') return;
+      lines.push(`${JSON.stringify(event)}\n`);
+      if (event.type === 'slot-failed' || event.type === 'stopping' || event.type === 'run-end') flush();
     },
+    flush,
     close() {
-      if (open) closeSync(fd);
+      if (!open) return;
+      flush();
+      clearInterval(timer);
+      process.off('exit', flush);
+      closeSync(fd);
       open = false;
     },
   };

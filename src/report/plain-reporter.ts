@@ -1,14 +1,49 @@
-import type { RunHandle } from '../executor/events.js';
+import type { ExecutorEvent, RunHandle } from '../executor/events.js';
 import { formatCount, formatDuration } from '../util/format.js';
-import { foldProgress, initialProgress, rateAndEta, type Progress } from './progress.js';
+import { rateAndEta, initialProgress, type Progress } from './progress.js';
 
 type Out = (line: string) => void;
 
-function progressLine(p: Progress, now: number): string {
-  const { keysPerSec, etaSec } = rateAndEta(p, now);
-  const elapsed = p.startedAt ? (now - p.startedAt) / 1000 : 0;
-  const pct = p.slotsTotal ? Math.floor(((p.slotsDone + p.slotsFailed) / p.slotsTotal) * 100) : 100;
-  return `[${formatDuration(elapsed)}] slots ${formatCount(p.slotsDone)}/${formatCount(p.slotsTotal)} (${pct}%) · keys ${formatCount(p.keysMoved)}/${formatCount(p.keysTotal)} · ${formatCount(keysPerSec)} keys/s · in flight ${p.inFlight.size}${p.slotsFailed ? ` · failed ${p.slotsFailed}` : ''} · ETA ${formatDuration(etaSec)}`;
+/**
+ * Running figures, updated in place: a rebalance emits tens of thousands of events, and folding each
+ * into a fresh immutable Progress (as the TUI does, for React) cost the run measurable CPU and GC.
+ */
+class Tally {
+  startedAt: number | null = null;
+  slotsTotal = 0;
+  keysTotal = 0;
+  slotsDone = 0;
+  slotsFailed = 0;
+  keysMoved = 0;
+  readonly inFlight = new Set<number>();
+
+  add(e: ExecutorEvent): void {
+    if (e.type === 'run-start') {
+      this.startedAt = e.t;
+      this.slotsTotal = e.slots;
+      this.keysTotal = e.keys;
+    } else if (e.type === 'slot-start') this.inFlight.add(e.slot);
+    else if (e.type === 'slot-progress') this.keysMoved += e.batch;
+    else if (e.type === 'slot-done') {
+      this.inFlight.delete(e.slot);
+      this.slotsDone++;
+    } else if (e.type === 'slot-failed') {
+      this.inFlight.delete(e.slot);
+      this.slotsFailed++;
+    }
+  }
+
+  /** The same figures as a Progress, for the shared rate/ETA rule. */
+  asProgress(now: number): Progress {
+    return { ...initialProgress, now, startedAt: this.startedAt, slotsTotal: this.slotsTotal, keysTotal: this.keysTotal, slotsDone: this.slotsDone, slotsFailed: this.slotsFailed, keysMoved: this.keysMoved };
+  }
+}
+
+function progressLine(t: Tally, now: number): string {
+  const { keysPerSec, etaSec } = rateAndEta(t.asProgress(now), now);
+  const elapsed = t.startedAt ? (now - t.startedAt) / 1000 : 0;
+  const pct = t.slotsTotal ? Math.floor(((t.slotsDone + t.slotsFailed) / t.slotsTotal) * 100) : 100;
+  return `[${formatDuration(elapsed)}] slots ${formatCount(t.slotsDone)}/${formatCount(t.slotsTotal)} (${pct}%) · keys ${formatCount(t.keysMoved)}/${formatCount(t.keysTotal)} · ${formatCount(keysPerSec)} keys/s · in flight ${t.inFlight.size}${t.slotsFailed ? ` · failed ${t.slotsFailed}` : ''} · ETA ${formatDuration(etaSec)}`;
 }
 
 /**
@@ -16,23 +51,25 @@ function progressLine(p: Progress, now: number): string {
  * happens, and a final summary.
  */
 export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000): void {
-  let p = initialProgress;
+  const tally = new Tally();
+  let ended = false;
   const timer = setInterval(() => {
-    if (p.startedAt !== null && !p.summary) out(progressLine(p, Date.now()));
+    if (tally.startedAt !== null && !ended) out(progressLine(tally, Date.now()));
   }, everyMs);
   timer.unref();
   const off = handle.subscribe((e) => {
-    p = foldProgress(p, e);
+    tally.add(e);
     if (e.type === 'preflight') out(e.message);
     else if (e.type === 'run-start') out(`moving ${formatCount(e.slots)} slots (${formatCount(e.keys)} keys) with concurrency ${e.concurrency}${e.journal ? `; journal ${e.journal}` : ''}`);
     else if (e.type === 'slot-failed') out(`slot ${e.slot} failed (${e.code}, ${e.phase}): ${e.reason}`);
     else if (e.type === 'stopping' || e.type === 'paused' || e.type === 'resumed') out(e.message ?? e.type);
     else if (e.type === 'run-end') {
+      ended = true;
       clearInterval(timer);
       off();
       const s = e.summary;
       const secs = s.ms / 1000;
-      out(progressLine(p, e.t));
+      out(progressLine(tally, e.t));
       out(
         `${s.failed || s.notStarted ? 'stopped' : 'done'}: ${s.done}/${s.planned} slots moved, ${formatCount(s.keys)} keys in ${formatDuration(secs)} (${formatCount(secs > 0 ? s.keys / secs : 0)} keys/s)` +
           `${s.failed ? `, ${s.failed} failed` : ''}${s.notStarted ? `, ${s.notStarted} not started` : ''}`,

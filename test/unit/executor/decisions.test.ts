@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchSizer } from '../../../src/executor/batch-sizer.js';
 import { decideFixes } from '../../../src/executor/fix-plan.js';
-import { Migrator } from '../../../src/executor/migrator.js';
 import { decideSlotAction } from '../../../src/executor/slot-state.js';
 import { topologyFromClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
 
@@ -52,52 +51,5 @@ describe('BatchSizer', () => {
     expect(s.next('b')).toBe(BatchSizer.MIN);
     expect(new BatchSizer(2, 7).next('a')).toBe(7);
     expect(() => new BatchSizer(0, null)).toThrow(/maxBlockMs/);
-  });
-});
-
-describe('Migrator', () => {
-  it('sends one MIGRATE at a time per source and combines batches bound for the same target', async () => {
-    const calls: string[][] = [];
-    let inFlight = 0;
-    let most = 0;
-    const m = new Migrator(
-      async (_from, to, keys) => {
-        inFlight++;
-        most = Math.max(most, inFlight);
-        calls.push([to, ...keys]);
-        await new Promise((r) => setTimeout(r, 5));
-        inFlight--;
-      },
-      () => 100,
-      () => {},
-    );
-    const alone = async (): Promise<void> => {};
-    await Promise.all([m.migrate('s', 't1', ['a'], alone), m.migrate('s', 't1', ['b'], alone), m.migrate('s', 't2', ['c'], alone), m.migrate('s', 't1', ['d'], alone)]);
-    expect(most).toBe(1);
-    expect(calls).toEqual([['t1', 'a'], ['t1', 'b', 'd'], ['t2', 'c']]);
-  });
-
-  it('when a combined MIGRATE fails, retries each request alone so the failure lands on its owner', async () => {
-    let first = true;
-    const m = new Migrator(
-      async () => {
-        if (first) {
-          first = false;
-          await new Promise((r) => setTimeout(r, 5));
-          return;
-        }
-        throw new Error('BUSYKEY Target key name already exists.');
-      },
-      () => 100,
-      () => {},
-    );
-    const ok = m.migrate('s', 't', ['x'], async () => {});
-    const good = m.migrate('s', 't', ['a'], async () => {});
-    const bad = m.migrate('s', 't', ['b'], async () => {
-      throw new Error('key b exists');
-    });
-    await ok;
-    await expect(good).resolves.toBeUndefined();
-    await expect(bad).rejects.toThrow('key b exists');
   });
 });

@@ -1,0 +1,244 @@
+import PQueue from 'p-queue';
+import { prefetchKeys, slotSteps, SlotMigrationError, type Prefetched, type SlotContext, type SlotMove } from './move-slot.js';
+import type { PreparedMove } from './preflight.js';
+
+/** A slot between being opened and being closed. */
+interface LiveSlot {
+  readonly m: PreparedMove;
+  /** Keys at start (for events); `live` keys are recounted once the source is MIGRATING. */
+  keys: number;
+  moved: number;
+  readonly started: number;
+}
+
+/** What the pipeline needs from the run around it. */
+export interface PipelineHooks {
+  readonly ctx: SlotContext;
+  /** Most slots open at once (read each time: the UI may change it). */
+  readonly limit: () => number;
+  /** Most slots open at once per node, as source or target. */
+  readonly perNode: number;
+  /** Key loops (so MIGRATEs) in flight per source; 1 keeps a source's blocking to one MIGRATE. */
+  readonly perSource: number;
+  /** True while paused: open no new slot, keep the open ones going. */
+  readonly paused: () => boolean;
+  /** True once the run is stopping (failure, abort, signal): open no new slot, finish the open ones. */
+  readonly stopping: () => boolean;
+  readonly onDone: (m: PreparedMove, moved: number, ms: number) => void;
+  readonly onFailed: (m: PreparedMove, error: unknown) => void;
+}
+
+/** Shortest time between two closing bursts (see #flushClose). */
+export const CLOSE_EVERY_MS = 100;
+
+const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to: m.to, action: m.action as 'move' | 'assign' });
+
+/**
+ * Moves slots as a stream instead of lock-step waves, so no slot waits for the slowest of its wave:
+ * - opening: whatever capacity is free is filled in one batch (COUNT, IMPORTING on the targets, then
+ *   MIGRATING on the sources; each a pipelined burst per node, so a node saves its config once per
+ *   burst rather than once per slot);
+ * - keys: a p-queue per source (concurrency 1) runs the slots' key loops one after another (one
+ *   MIGRATE at a time per source, since it blocks the source's thread), prefetching the next slot's keys behind each
+ *   slot's last MIGRATE;
+ * - closing: slots whose keys are gone are assigned in batches (target NODE first, then source and
+ *   the other masters), again one pipelined burst per node.
+ * Opening and closing coalesce: while a burst is in flight, newly ready slots gather for the next.
+ */
+export class SlotPipeline {
+  /** Moves not opened yet, in the order to open them. */
+  #pending: PreparedMove[];
+  readonly #hooks: PipelineHooks;
+  /** Open slots per node (as source or target): the per-node limit. */
+  readonly #openPerNode = new Map<string, number>();
+  #open = 0;
+  /** Slots opened with keys to move, waiting for their source's worker. */
+  readonly #ready = new Map<string, LiveSlot[]>();
+  /** One queue per source, concurrency 1: MIGRATE blocks the source's only thread. */
+  readonly #sourceQueues = new Map<string, PQueue>();
+  /** Slots whose keys are gone, waiting for the next closing burst. */
+  #toClose: LiveSlot[] = [];
+  #opening = false;
+  #closing = false;
+  /** When the last closing burst started, and the timer of the next one. */
+  #lastClose = 0;
+  #closeTimer: NodeJS.Timeout | null = null;
+  #finish: () => void = () => {};
+  readonly finished: Promise<void>;
+
+  constructor(moves: readonly PreparedMove[], hooks: PipelineHooks) {
+    this.#pending = [...moves];
+    this.#hooks = hooks;
+    this.finished = new Promise((resolve) => (this.#finish = resolve));
+  }
+
+  /** Moves never opened (the run stopped before them). */
+  get notStarted(): number {
+    return this.#pending.length;
+  }
+
+  /** Start, or look again after a resume or a concurrency change. */
+  pump(): void {
+    if (!this.#opening && !this.#hooks.paused() && !this.#hooks.stopping()) {
+      const batch = this.#take();
+      if (batch.length) {
+        this.#opening = true;
+        void this.#openBatch(batch).finally(() => {
+          this.#opening = false;
+          this.pump();
+        });
+      }
+    }
+    const idle = !this.#opening && !this.#closing && this.#open === 0 && !this.#toClose.length;
+    if (idle && (!this.#pending.length || this.#hooks.stopping())) this.#finish();
+  }
+
+  #count(node: string, delta: number): void {
+    this.#openPerNode.set(node, (this.#openPerNode.get(node) ?? 0) + delta);
+  }
+
+  /** As many pending moves as the global and per-node limits allow, in order (one pass). */
+  #take(): PreparedMove[] {
+    const batch: PreparedMove[] = [];
+    const limit = this.#hooks.limit();
+    // Open in large bursts (each costs every node a config rewrite): wait until half the capacity is
+    // free, unless little is open (the start, or the end of the plan).
+    if (this.#open > limit / 2) return batch;
+    const rest: PreparedMove[] = [];
+    for (const m of this.#pending) {
+      const fits = this.#open < limit && (this.#openPerNode.get(m.from) ?? 0) < this.#hooks.perNode && (this.#openPerNode.get(m.to) ?? 0) < this.#hooks.perNode;
+      if (!fits) {
+        rest.push(m);
+        continue;
+      }
+      batch.push(m);
+      this.#open++;
+      this.#count(m.from, 1);
+      this.#count(m.to, 1);
+    }
+    if (batch.length) this.#pending = rest;
+    return batch;
+  }
+
+  #release(m: PreparedMove): void {
+    this.#open--;
+    this.#count(m.from, -1);
+    this.#count(m.to, -1);
+  }
+
+  /** Run one protocol step for every slot of a burst at once; slots whose step failed leave it. */
+  async #stage(slots: readonly LiveSlot[], fn: (s: LiveSlot) => Promise<void>): Promise<LiveSlot[]> {
+    const results = await Promise.all(slots.map((s) => fn(s).then(() => null, (error: unknown) => error)));
+    const survivors: LiveSlot[] = [];
+    results.forEach((error, i) => {
+      const s = slots[i]!;
+      if (error === null) survivors.push(s);
+      else this.#fail(s, error);
+    });
+    return survivors;
+  }
+
+  #fail(s: LiveSlot, error: unknown): void {
+    this.#release(s.m);
+    this.#hooks.onFailed(s.m, error);
+  }
+
+  async #openBatch(batch: readonly PreparedMove[]): Promise<void> {
+    const { ctx } = this.#hooks;
+    const now = Date.now();
+    const live: LiveSlot[] = [];
+    for (const m of batch) {
+      if (m.action === 'done') {
+        this.#release(m);
+        this.#hooks.onDone(m, 0, 0);
+      } else live.push({ m, keys: 0, moved: 0, started: now });
+    }
+    const begun = await this.#stage(live, async (s) => void (s.keys = await slotSteps.begin(ctx, asMove(s.m))));
+    const moving = begun.filter((s) => s.m.action === 'move');
+    const opened = await this.#stage(await this.#stage(moving, (s) => slotSteps.importing(ctx, asMove(s.m))), (s) => slotSteps.migrating(ctx, asMove(s.m)));
+    // The count before MIGRATING may miss a key written since; now no key can be added on the source.
+    const left = new Map<LiveSlot, number>();
+    const counted = await this.#stage(opened, async (s) => void left.set(s, await slotSteps.recount(ctx, asMove(s.m))));
+    for (const s of counted) {
+      if ((left.get(s) ?? 0) > 0) this.#enqueueKeys(s);
+      else this.#toClose.push(s);
+    }
+    this.#toClose.push(...begun.filter((s) => s.m.action === 'assign'));
+    this.#flushClose();
+  }
+
+  /** Queue a slot's key loop on its source's queue (one MIGRATE stream per source). */
+  #enqueueKeys(s: LiveSlot): void {
+    const source = s.m.from;
+    let q = this.#sourceQueues.get(source);
+    if (!q) this.#sourceQueues.set(source, (q = new PQueue({ concurrency: this.#hooks.perSource })));
+    const waiting = this.#ready.get(source) ?? [];
+    waiting.push(s);
+    this.#ready.set(source, waiting);
+    void q.add(() => this.#moveKeys(s));
+  }
+
+  /** Keys sent ahead for a slot (the next one of its source). */
+  readonly #prefetched = new Map<LiveSlot, Prefetched>();
+
+  async #moveKeys(s: LiveSlot): Promise<void> {
+    const { ctx } = this.#hooks;
+    const waiting = this.#ready.get(s.m.from)!;
+    waiting.splice(waiting.indexOf(s), 1);
+    const first = this.#prefetched.get(s);
+    this.#prefetched.delete(s);
+    const prefetchNext = (): void => {
+      const next = waiting[0];
+      if (next && !ctx.stopNow()) this.#prefetched.set(next, prefetchKeys(ctx, asMove(next.m)));
+    };
+    try {
+      s.moved = await slotSteps.keys(ctx, asMove(s.m), first, prefetchNext);
+      this.#toClose.push(s);
+      this.#flushClose();
+    } catch (error) {
+      this.#fail(s, error);
+      this.pump();
+    }
+  }
+
+  /**
+   * Close the slots whose keys are gone, in bursts at most every CLOSE_EVERY_MS (or at once when
+   * nothing else is moving). Each target NODE bumps the config epoch and broadcasts it, and every
+   * node then rewrites its config file; a few large bursts cost the nodes far less CPU than a
+   * stream of small ones, and the CPU is what the MIGRATEs need.
+   */
+  #flushClose(): void {
+    if (this.#closing || !this.#toClose.length || this.#closeTimer) return;
+    const wait = this.#lastClose + CLOSE_EVERY_MS - Date.now();
+    const busy = this.#toClose.length < this.#open;
+    if (busy && wait > 0) {
+      this.#closeTimer = setTimeout(() => {
+        this.#closeTimer = null;
+        this.#flushClose();
+      }, wait);
+      return;
+    }
+    this.#lastClose = Date.now();
+    this.#closing = true;
+    const batch = this.#toClose;
+    this.#toClose = [];
+    const { ctx } = this.#hooks;
+    void (async () => {
+      const assigned = await this.#stage(batch, (s) => slotSteps.assignTarget(ctx, asMove(s.m)));
+      const closed = await this.#stage(assigned, (s) => slotSteps.assignRest(ctx, asMove(s.m)));
+      for (const s of closed) {
+        this.#release(s.m);
+        this.#hooks.onDone(s.m, s.moved, Date.now() - s.started);
+      }
+    })()
+      .catch((error: unknown) => {
+        // #stage catches per slot; anything here is a bug: fail the burst rather than hang.
+        for (const s of batch) this.#fail(s, error instanceof SlotMigrationError ? error : new Error(String(error)));
+      })
+      .finally(() => {
+        this.#closing = false;
+        this.#flushClose();
+        this.pump();
+      });
+  }
+}
