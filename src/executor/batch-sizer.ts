@@ -40,6 +40,8 @@ export class BatchSizer {
   /** Server-side time MIGRATE spent on `keys` keys (INFO commandstats deltas): the real blocking. */
   recordServer(source: string, keys: number, ms: number): void {
     if (keys <= 0) return;
+    // The first server figure replaces the client-side estimate rather than blending with it.
+    if (!this.#serverTimed.has(source)) this.#msPerKey.delete(source);
     this.#serverTimed.add(source);
     this.#update(source, keys, ms);
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BatchSizer } from '../../../src/executor/batch-sizer.js';
+import { BatchSizer, ServerCostSampler } from '../../../src/executor/batch-sizer.js';
+import type { SlotPhase } from '../../../src/executor/events.js';
 import { decideFixes } from '../../../src/executor/fix-plan.js';
-import { decideSlotAction } from '../../../src/executor/slot-state.js';
+import { decideSlotAction, IllegalTransitionError, leavesSlotOpen, transition } from '../../../src/executor/slot-state.js';
 import { topologyFromClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
 
 const A = 'a'.repeat(40);
@@ -51,5 +52,43 @@ describe('BatchSizer', () => {
     expect(s.next('b')).toBe(BatchSizer.MIN);
     expect(new BatchSizer(2, 7).next('a')).toBe(7);
     expect(() => new BatchSizer(0, null)).toThrow(/maxBlockMs/);
+  });
+});
+
+describe('slot state machine', () => {
+  it('allows the protocol order, the empty-slot and resume shortcuts, and failure from any live phase', () => {
+    const path = ['importing', 'migrating', 'keys', 'assigning', 'done'] as const;
+    let p: SlotPhase = 'pending';
+    for (const next of path) p = transition(1, p, next);
+    expect(p).toBe('done');
+    expect(transition(1, 'migrating', 'assigning')).toBe('assigning');
+    expect(transition(1, 'pending', 'assigning')).toBe('assigning');
+    for (const live of ['pending', 'importing', 'migrating', 'keys', 'assigning'] as const) expect(transition(1, live, 'failed')).toBe('failed');
+  });
+  it('refuses steps out of order and any step after the end', () => {
+    expect(() => transition(7, 'pending', 'migrating')).toThrow(IllegalTransitionError);
+    expect(() => transition(7, 'importing', 'keys')).toThrow(/slot 7: importing → keys/);
+    expect(() => transition(7, 'keys', 'done')).toThrow(IllegalTransitionError);
+    for (const end of ['done', 'failed', 'skipped'] as const) expect(() => transition(7, end, 'importing')).toThrow(IllegalTransitionError);
+  });
+  it('says which phases leave a slot open for resume', () => {
+    expect(['pending', 'importing', 'migrating', 'keys', 'assigning', 'done', 'failed'].filter((p) => leavesSlotOpen(p as SlotPhase))).toEqual(['importing', 'migrating', 'keys', 'assigning']);
+  });
+});
+
+describe('ServerCostSampler', () => {
+  it('sizes batches from server-side MIGRATE time between two samples', async () => {
+    const sizer = new BatchSizer(2, null);
+    const usec = [1000, 1000 + 100 * 10]; // 100 keys took 1 ms on the server: 10 µs per key
+    const sampler = new ServerCostSampler(sizer, async () => ({ usec: usec.shift() ?? 0 }), 0);
+    sizer.record('s', 10, 100); // a slow client-side timing, before any server figure
+    expect(sizer.next('s')).toBe(BatchSizer.MIN);
+    sampler.sent('s', 50);
+    await new Promise((r) => setImmediate(r));
+    sampler.sent('s', 100);
+    await new Promise((r) => setImmediate(r));
+    expect(sizer.next('s')).toBe(200);
+    sizer.record('s', 10, 100); // client timings no longer count once the server has spoken
+    expect(sizer.next('s')).toBe(200);
   });
 });

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import type { ExecutorEvent } from '../../../src/executor/events.js';
+import { startRun, type RunOptions } from '../../../src/executor/run-plan.js';
+import { SLOT_TRANSITIONS } from '../../../src/executor/slot-state.js';
+import { FakeCluster, ids, keysForSlot, planOf } from './fake-admin.js';
+
+const [A, B, C, D] = ids as [string, string, string, string];
+
+/** Three masters own everything, D is empty; slot s holds s % 4 keys in slots 0-99. */
+function fourNodes(keys: (slot: number) => number = (s) => (s < 100 ? s % 4 : 0)): FakeCluster {
+  return new FakeCluster({ [A]: [0, 5460], [B]: [5461, 10922], [C]: [10923, 16383], [D]: [1, 0] }, keys);
+}
+
+function run(fake: FakeCluster, moves: { slot: number; from: string; to: string }[], opts: Partial<RunOptions> = {}) {
+  const events: ExecutorEvent[] = [];
+  const handle = startRun(planOf(moves), { seed: { host: '127.0.0.1', port: 7000 }, connection: {}, journal: null, admin: fake.admin(), topology: fake.topology(), ...opts });
+  handle.subscribe((e) => events.push(e));
+  return { handle, events };
+}
+
+const slotsFrom = (from: string, first: number, n: number, to: string) => Array.from({ length: n }, (_, i) => ({ slot: first + i, from, to }));
+
+describe('startRun with a scripted cluster', () => {
+  it('moves every slot and key, owners updated everywhere, one MIGRATE at a time per source', async () => {
+    const fake = fourNodes();
+    const moves = [...slotsFrom(A, 0, 40, D), ...slotsFrom(B, 5461, 20, D), ...slotsFrom(C, 10923, 20, D)];
+    const { handle, events } = run(fake, moves, { concurrency: 16, batch: 2 });
+    const summary = await handle.done;
+    expect(summary).toMatchObject({ planned: 80, done: 80, failed: 0, notStarted: 0, stoppedBy: null });
+    expect(summary.keys).toBe(moves.reduce((a, m) => a + (m.slot < 100 ? m.slot % 4 : 0), 0));
+    for (const m of moves) {
+      for (const n of fake.nodes.values()) expect(n.owners.get(m.slot)).toBe(D);
+      expect(fake.keysInSlot(m.from, m.slot)).toEqual([]);
+      expect(fake.keysInSlot(D, m.slot)).toHaveLength(m.slot < 100 ? m.slot % 4 : 0);
+    }
+    expect(Math.max(...fake.peakMigrates.values())).toBe(1);
+    expect(fake.peakOpen).toBeLessThanOrEqual(16);
+    expect(fake.nodes.get(A)!.migrating.size + fake.nodes.get(D)!.importing.size).toBe(0);
+    expect(events.filter((e) => e.type === 'slot-done')).toHaveLength(80);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', summary });
+  });
+
+  it('takes a slot through the protocol in order: target IMPORTING, source MIGRATING, keys, target NODE, then the rest', async () => {
+    const fake = fourNodes();
+    const { handle } = run(fake, [{ slot: 3, from: A, to: D }]);
+    await handle.done;
+    const steps = fake.log.filter((l) => !l.includes('COUNTKEYSINSLOT'));
+    expect(steps.slice(0, 5)).toEqual([
+      `d SETSLOT 3 IMPORTING ${A}`,
+      `a SETSLOT 3 MIGRATING ${D}`,
+      'a GETKEYSINSLOT 3 50',
+      `a MIGRATE ${D}  ${keysForSlot(3, 3).join(' ')}`,
+      `d SETSLOT 3 NODE ${D}`,
+    ]);
+    // Then the source and, at the same time, the other masters (only to speed up propagation).
+    expect(steps.slice(5).sort()).toEqual([`a SETSLOT 3 NODE ${D}`, `b SETSLOT 3 NODE ${D}`, `c SETSLOT 3 NODE ${D}`]);
+  });
+
+  it('an empty slot skips the key loop, but a key written before MIGRATING is still moved', async () => {
+    const fake = fourNodes(() => 0);
+    const late = keysForSlot(7, 1)[0]!;
+    fake.before = (node, command, args) => {
+      // A client writes a key into slot 7 after the executor counted it empty, before MIGRATING.
+      if (node === A && command === 'SETSLOT' && args[0] === 7 && args[1] === 'MIGRATING') fake.nodes.get(A)!.keys.set(late, 'late');
+    };
+    const { handle } = run(fake, [{ slot: 6, from: A, to: D }, { slot: 7, from: A, to: D }]);
+    expect(await handle.done).toMatchObject({ done: 2, keys: 1 });
+    expect(fake.log.filter((l) => l.includes('MIGRATE '))).toHaveLength(1);
+    expect(fake.nodes.get(D)!.keys.get(late)).toBe('late');
+  });
+
+  it('BUSYKEY fails that slot naming the key, starts no new slot, finishes those in flight', async () => {
+    const fake = fourNodes((s) => (s < 200 ? 2 : 0));
+    const busy = keysForSlot(10, 2)[1]!;
+    fake.nodes.get(D)!.keys.set(busy, 'left over');
+    const moves = [...slotsFrom(A, 0, 100, D), ...slotsFrom(B, 5461, 5, D)];
+    const { handle, events } = run(fake, moves, { concurrency: 30 });
+    const summary = await handle.done;
+    expect(summary.failed).toBe(1);
+    expect(summary.stoppedBy).toBe('failure');
+    expect(summary.notStarted).toBeGreaterThan(0);
+    expect(summary.done + summary.failed + summary.notStarted).toBe(105);
+    const failed = events.find((e) => e.type === 'slot-failed');
+    expect(failed).toMatchObject({ slot: 10, code: 'BUSYKEY', phase: 'keys' });
+    expect(failed && 'reason' in failed ? failed.reason : '').toContain(`key "${busy}" already exists on the target`);
+    // The failed slot stays open between its two ends (resume finishes it); every other slot is closed.
+    expect(fake.nodes.get(A)!.migrating.get(10)).toBe(D);
+    expect(fake.nodes.get(D)!.importing.get(10)).toBe(A);
+    expect(fake.nodes.get(A)!.migrating.size).toBe(1);
+    expect(fake.nodes.get(D)!.keys.get(busy)).toBe('left over');
+  });
+
+  it('--replace overwrites the key on the target', async () => {
+    const fake = fourNodes((s) => (s < 200 ? 2 : 0));
+    const busy = keysForSlot(10, 2)[1]!;
+    fake.nodes.get(D)!.keys.set(busy, 'left over');
+    const { handle } = run(fake, slotsFrom(A, 8, 4, D), { replace: true });
+    expect(await handle.done).toMatchObject({ done: 4, failed: 0 });
+    expect(fake.nodes.get(D)!.keys.get(busy)).toBe(`v:${busy}`);
+  });
+
+  it('a MIGRATE timeout is retried key by key, then reported with the key and its size', async () => {
+    const fake = fourNodes((s) => (s === 20 ? 3 : 0));
+    const big = keysForSlot(20, 3)[2]!;
+    fake.before = (_node, command, args) => {
+      if (command === 'MIGRATE' && args.includes(big)) throw new Error('IOERR error or timeout reading to target instance');
+    };
+    const { handle, events } = run(fake, [{ slot: 20, from: A, to: D }]);
+    expect(await handle.done).toMatchObject({ failed: 1 });
+    const failed = events.find((e) => e.type === 'slot-failed');
+    expect(failed).toMatchObject({ code: 'TIMEOUT' });
+    expect(failed && 'reason' in failed ? failed.reason : '').toMatch(new RegExp(`key "${big.replace(/[{}]/g, '\\$&')}" \\(123 bytes\\) did not move`));
+    // The two small keys went through one at a time before the big one was named.
+    expect(fake.keysInSlot(D, 20)).toHaveLength(2);
+  });
+
+  it('abort() finishes the slots in flight, opens no more, and leaves nothing open', async () => {
+    const fake = fourNodes((s) => (s < 300 ? 3 : 0));
+    const { handle, events } = run(fake, slotsFrom(A, 0, 300, D), { concurrency: 8, batch: 1 });
+    handle.subscribe((e) => {
+      if (e.type === 'slot-done' && e.slot === 0) handle.abort();
+    });
+    const summary = await handle.done;
+    expect(summary.stoppedBy).toBe('abort');
+    expect(summary.failed).toBe(0);
+    expect(summary.notStarted).toBeGreaterThan(200);
+    expect(summary.done + summary.notStarted).toBe(300);
+    expect(fake.nodes.get(A)!.migrating.size + fake.nodes.get(D)!.importing.size).toBe(0);
+    expect(events.some((e) => e.type === 'stopping')).toBe(true);
+  });
+
+  it('abort(true) stops key loops at once; the slots stay open between their two ends', async () => {
+    const fake = fourNodes((s) => (s < 50 ? 30 : 0));
+    const { handle, events } = run(fake, slotsFrom(A, 0, 50, D), { concurrency: 4, batch: 1 });
+    let progress = 0;
+    handle.subscribe((e) => {
+      if (e.type === 'slot-progress' && ++progress === 3) handle.abort(true);
+    });
+    const summary = await handle.done;
+    expect(summary.failed).toBeGreaterThan(0);
+    for (const e of events) if (e.type === 'slot-failed') expect(e.code).toBe('INTERRUPTED');
+    const open = [...fake.nodes.get(A)!.migrating.keys()];
+    expect(open.length).toBe(summary.failed);
+    for (const s of open) expect(fake.nodes.get(D)!.importing.get(s)).toBe(A);
+  });
+
+  it('respects the per-node limit', async () => {
+    const fake = fourNodes();
+    const { handle } = run(fake, [...slotsFrom(A, 0, 30, D), ...slotsFrom(B, 5461, 30, C)], { concurrency: 100, perNodeLimit: 5 });
+    expect(await handle.done).toMatchObject({ done: 60 });
+    expect(fake.peakOpen).toBeLessThanOrEqual(5);
+  });
+
+  it('pause() opens no new slot until resume()', async () => {
+    const fake = fourNodes();
+    const { handle, events } = run(fake, slotsFrom(A, 0, 40, D), { concurrency: 4 });
+    let pausedAt = -1;
+    handle.subscribe((e) => {
+      if (e.type === 'slot-done' && pausedAt < 0) {
+        handle.pause();
+        pausedAt = events.length;
+        setTimeout(() => handle.resume(), 20);
+      }
+    });
+    expect(await handle.done).toMatchObject({ done: 40 });
+    const between = events.slice(pausedAt, events.findIndex((e) => e.type === 'resumed'));
+    expect(between.some((e) => e.type === 'slot-start')).toBe(false);
+  });
+
+  it('every phase event follows the slot state machine', async () => {
+    const fake = fourNodes();
+    const { handle, events } = run(fake, [...slotsFrom(A, 0, 20, D), ...slotsFrom(B, 5461, 3, D)], { concurrency: 5 });
+    await handle.done;
+    const phase = new Map<number, string>();
+    for (const e of events) {
+      if (e.type !== 'slot-phase') continue;
+      const from = (phase.get(e.slot) ?? 'pending') as keyof typeof SLOT_TRANSITIONS;
+      expect(SLOT_TRANSITIONS[from]).toContain(e.phase);
+      phase.set(e.slot, e.phase);
+    }
+    expect([...phase.values()].every((p) => p === 'done')).toBe(true);
+  });
+});
