@@ -22,6 +22,8 @@ const args = await yargs(hideBin(process.argv))
   .option('value-size', { type: 'number', default: 100 })
   .option('only', { choices: ['idle', 'load', 'both'] as const, default: 'both' as const })
   .option('output', { type: 'string', default: 'bench-results.json' })
+  .option('slotpilot-args', { type: 'string', default: '', describe: 'Extra slotpilot options, e.g. "--max-block-ms 1"' })
+  .option('tools', { type: 'string', default: 'redis-cli,slotpilot', describe: 'Which tools to run' })
   .strict()
   .parseAsync();
 
@@ -74,7 +76,7 @@ async function once(tool: Result['tool'], mode: Result['mode']): Promise<Result>
     const r =
       tool === 'redis-cli'
         ? await run(ensureRedisCli(), ['--cluster', 'rebalance', cluster.seed, '--cluster-use-empty-masters'])
-        : await run(process.execPath, [CLI, 'rebalance', '--seed', cluster.seed, '--use-empty-masters', '--yes', '--journal', `${cluster.dir}/journal.ndjson`]);
+        : await run(process.execPath, [CLI, 'rebalance', '--seed', cluster.seed, '--use-empty-masters', '--yes', '--journal', `${cluster.dir}/journal.ndjson`, ...args.slotpilotArgs.split(' ').filter(Boolean)]);
     const stats = load ? await load.stop() : null;
     const lost = load ? await load.verify() : null;
     load?.close();
@@ -103,7 +105,7 @@ async function once(tool: Result['tool'], mode: Result['mode']): Promise<Result>
 const modes: Result['mode'][] = args.only === 'both' ? ['idle', 'load'] : [args.only];
 const results: Result[] = [];
 for (const mode of modes) {
-  for (const tool of ['redis-cli', 'slotpilot'] as const) {
+  for (const tool of (['redis-cli', 'slotpilot'] as const).filter((t) => args.tools.split(',').includes(t))) {
     process.stderr.write(`${tool} ${mode} … `);
     const r = await once(tool, mode);
     process.stderr.write(`${r.seconds.toFixed(2)} s\n`);
@@ -121,10 +123,11 @@ for (const r of results) {
 }
 const ratios: Record<string, { speedup: number; p99Ratio: number | null }> = {};
 for (const mode of modes) {
-  const cli = results.find((r) => r.tool === 'redis-cli' && r.mode === mode)!;
-  const sp = results.find((r) => r.tool === 'slotpilot' && r.mode === mode)!;
+  const cli = results.find((r) => r.tool === 'redis-cli' && r.mode === mode);
+  const sp = results.find((r) => r.tool === 'slotpilot' && r.mode === mode);
+  if (!cli || !sp) continue;
   ratios[mode] = { speedup: cli.seconds / sp.seconds, p99Ratio: cli.load && sp.load ? sp.load.p99 / cli.load.p99 : null };
   console.log(`${mode}: slotpilot is ${ratios[mode].speedup.toFixed(2)}× faster than redis-cli${ratios[mode].p99Ratio !== null ? `; client p99 ratio slotpilot/redis-cli ${ratios[mode].p99Ratio!.toFixed(2)}` : ''}`);
 }
-writeFileSync(args.output, `${JSON.stringify({ at: new Date().toISOString(), keys: args.keys, masters: args.masters, results, ratios }, null, 2)}\n`);
+writeFileSync(args.output, `${JSON.stringify({ at: new Date().toISOString(), keys: args.keys, masters: args.masters, slotpilotArgs: args.slotpilotArgs, results, ratios }, null, 2)}\n`);
 console.log(`results written to ${args.output}`);

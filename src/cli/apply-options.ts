@@ -82,6 +82,12 @@ export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOpt
   const onSignal = (): void => {
     signals++;
     handle.interrupt(signals > 1);
+    if (signals > 1) {
+      // At once means at once, even behind a MIGRATE of a big key: the journal flushes on exit and
+      // `resume` finishes whatever is left open.
+      process.stderr.write(`slotpilot: stopping now; finish with: slotpilot resume --journal ${journal}\n`);
+      setTimeout(() => process.exit(130), 1000).unref();
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
