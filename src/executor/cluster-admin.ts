@@ -52,17 +52,18 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
   try {
     await Promise.all(
       nodes.map(async (n) => {
-        clients.set(n.id, await connectNode(n, conn, { enableAutoPipelining: true, commandTimeout: commandTimeoutMs, connectionName: 'slotpilot-executor' }));
+        clients.set(n.id, await connectNode(n, conn, { enableAutoPipelining: true, connectionName: 'slotpilot-executor' }));
       }),
     );
   } catch (error) {
     for (const c of clients.values()) c.disconnect();
     throw error;
   }
+  const watch = watchNodes(clients, commandTimeoutMs);
   const client = (id: string): Redis => {
     const c = clients.get(id);
     if (!c) throw new Error(`no connection to node ${id.slice(0, 8)}`);
-    return c;
+    return watch.track(id, c);
   };
   const auth = migrateAuthArgs(conn);
   return {
@@ -106,7 +107,55 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
       return parseClusterNodes((await client(node).call('CLUSTER', 'NODES')) as string);
     },
     close() {
+      watch.stop();
       for (const c of clients.values()) c.disconnect();
+    },
+  };
+}
+
+/**
+ * A node that stops answering must fail the commands waiting on it rather than hang the run. Per-
+ * command timers (ioredis `commandTimeout`) cost a timer per command — tens of thousands per run,
+ * about a second of CPU on the bench — so one watchdog checks each node instead: commands pending
+ * and no reply for `timeoutMs` → disconnect, which rejects them (the slots fail, the run stops).
+ */
+function watchNodes(clients: ReadonlyMap<string, Redis>, timeoutMs: number) {
+  const state = new Map<string, { pending: number; lastReply: number }>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const [id, s] of state) if (s.pending > 0 && now - s.lastReply > timeoutMs) clients.get(id)?.disconnect();
+  }, Math.min(1000, timeoutMs));
+  timer.unref();
+  const tracked = new Map<string, Redis>();
+  return {
+    /** The client, with every command counted in and out. */
+    track(id: string, c: Redis): Redis {
+      const hit = tracked.get(id);
+      if (hit) return hit;
+      const s = { pending: 0, lastReply: Date.now() };
+      state.set(id, s);
+      const settle = (): void => {
+        s.pending--;
+        s.lastReply = Date.now();
+      };
+      const proxy = new Proxy(c, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== 'call' && prop !== 'info') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          return (...args: unknown[]) => {
+            if (s.pending === 0) s.lastReply = Date.now();
+            s.pending++;
+            const p = (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            p.then(settle, settle);
+            return p;
+          };
+        },
+      });
+      tracked.set(id, proxy);
+      return proxy;
+    },
+    stop(): void {
+      clearInterval(timer);
     },
   };
 }

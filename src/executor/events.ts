@@ -41,7 +41,7 @@ export interface SlotStartEvent {
   readonly slot: number;
   readonly from: string;
   readonly to: string;
-  /** Keys in the slot when the move started (live count). */
+  /** Keys in the slot when the move started: the plan's estimate (`slot-progress` has the live figures). */
   readonly keys: number;
 }
 

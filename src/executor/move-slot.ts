@@ -53,6 +53,8 @@ export interface SlotMove {
   readonly to: string;
   /** `assign`: the target already owns it, only the SETSLOT NODE steps remain. */
   readonly action: 'move' | 'assign';
+  /** The plan's key estimate, when there is one (announced in `slot-start`). */
+  readonly keys?: number;
 }
 
 const RETRY_TIMEOUT_FACTOR = 6;
@@ -108,7 +110,8 @@ function interrupted(m: SlotMove, p: SlotPhase): SlotMigrationError {
 export const slotSteps = {
   /** Count the keys and announce the slot. Returns the key count at start. */
   async begin(ctx: SlotContext, m: SlotMove): Promise<number> {
-    const keys = m.action === 'move' ? await step(m, 'pending', () => ctx.admin.countKeysInSlot(m.from, m.slot)) : 0;
+    // The plan's estimate spares a round trip per slot; the authoritative count is `recount`.
+    const keys = m.action !== 'move' ? 0 : (m.keys ?? (await step(m, 'pending', () => ctx.admin.countKeysInSlot(m.from, m.slot))));
     ctx.emit({ type: 'slot-start', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys });
     return keys;
   },

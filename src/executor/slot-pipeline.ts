@@ -31,7 +31,7 @@ export interface PipelineHooks {
 /** Shortest time between two closing bursts (see #flushClose). */
 export const CLOSE_EVERY_MS = 100;
 
-const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to: m.to, action: m.action as 'move' | 'assign' });
+const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to: m.to, action: m.action as 'move' | 'assign', keys: m.keys });
 
 /**
  * Moves slots as a stream instead of lock-step waves, so no slot waits for the slowest of its wave:
