@@ -59,23 +59,29 @@ export function describePlanChange(plan: Plan): string {
   return `move ${formatCount(m.slots)} slots (${formatCount(m.keys)} keys, ${formatBytes(m.bytes)}) between ${new Set(plan.moves.flatMap((x) => [x.from, x.to])).size} masters, about ${plan.summary.estimatedSeconds} s`;
 }
 
-/**
- * Run a plan from the command line: reporters, journal, signals (first Ctrl-C graceful, second at
- * once), and the exit code from the summary.
- */
-export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOptions, 'seed' | 'connection'> & Partial<RunOptions>, command: string): Promise<RunSummary> {
+/** Executor options from the apply options (validated), with a journal path (new one per call unless given). */
+export function runOptionsFrom(args: ApplyArgs, base: Pick<RunOptions, 'seed' | 'connection'> & Partial<RunOptions>, command: string): RunOptions & { journal: string } {
   checkNumbers(args);
-  const journal = args.journal ?? base.journal ?? defaultJournalPath(new Date());
-  const handle = startRun(plan, {
+  return {
     ...base,
     concurrency: args.concurrency,
     perNodeLimit: args.perNode,
     maxBlockMs: args.maxBlockMs,
     replace: args.replace,
-    journal,
+    journal: args.journal ?? base.journal ?? defaultJournalPath(new Date()),
     command,
     ...(args.batch !== undefined ? { batch: args.batch } : {}),
-  });
+  };
+}
+
+/**
+ * Run a plan from the command line: reporters, journal, signals (first Ctrl-C graceful, second at
+ * once), and the exit code from the summary.
+ */
+export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOptions, 'seed' | 'connection'> & Partial<RunOptions>, command: string): Promise<RunSummary> {
+  const options = runOptionsFrom(args, base, command);
+  const journal = options.journal!;
+  const handle = startRun(plan, options);
   if (args.json) attachNdjsonReporter(handle, (line) => process.stdout.write(`${line}\n`));
   else attachPlainReporter(handle, printLine);
   let signals = 0;

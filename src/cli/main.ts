@@ -14,7 +14,6 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('slotpilot')
     .usage('$0 <command> [options]\n\nMove Redis Cluster hash slots fast and safely.')
     .command(commands)
-    .demandCommand(1, 'Give a command (see --help)')
     .strict()
     // Validation failures (unknown option, missing argument, bad choice) are usage errors; errors
     // thrown by a command's handler pass through with their own class.

@@ -6,7 +6,8 @@ import { applyCommand } from './apply.js';
 import { rebalanceCommand } from './rebalance.js';
 import { resumeCommand } from './resume.js';
 import { fixCommand } from './fix.js';
+import { tuiCommand } from './tui.js';
 
 /** Every CLI command, one module each. Add new commands here. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand];
+export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, tuiCommand];

@@ -1,0 +1,69 @@
+import { Box, Text } from 'ink';
+import type { Topology, TopologyNode } from '../topology/types.js';
+import { formatBytes, formatCount } from '../util/format.js';
+import { masterStyle } from './slot-map.js';
+
+export interface NodesTableProps {
+  readonly topology: Topology;
+  /** Masters in display order (their index gives mark and colour). */
+  readonly masters: readonly TopologyNode[];
+  /** Terminal columns: narrow terminals drop the memory and flags columns. */
+  readonly columns: number;
+}
+
+const slotsOf = (n: TopologyNode): number => n.slots.reduce((a, [x, y]) => a + y - x + 1, 0);
+
+function flagsOf(n: TopologyNode): string {
+  const bad: string[] = n.flags.filter((f) => f !== 'myself' && f !== 'master' && f !== 'slave' && f !== 'noflags');
+  if (!n.reachable) bad.push('unreachable');
+  if (n.linkState === 'disconnected' && !n.flags.includes('myself')) bad.push('link down');
+  if (n.clusterState && n.clusterState !== 'ok') bad.push(`state ${n.clusterState}`);
+  return bad.join(',') || 'ok';
+}
+
+/** Every node: masters (with their map mark) and, under each, its replicas. */
+export function NodesTable({ topology, masters, columns }: NodesTableProps) {
+  const wide = columns >= 90;
+  const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const rows: { n: TopologyNode; mark: string; color?: string }[] = [];
+  masters.forEach((m, i) => {
+    rows.push({ n: m, ...masterStyle(i) });
+    for (const r of m.replicas) {
+      const rn = byId.get(r);
+      if (rn) rows.push({ n: rn, mark: ' ' });
+    }
+  });
+  for (const n of topology.nodes) if (n.role === 'replica' && !rows.some((r) => r.n.id === n.id)) rows.push({ n, mark: ' ' });
+  return (
+    <Box flexDirection="column">
+      <Text bold>
+        {'  '}
+        {'address'.padEnd(22)}
+        {'id'.padEnd(9)}
+        {'role'.padEnd(8)}
+        {'slots'.padStart(6)}
+        {'keys'.padStart(11)}
+        {wide ? 'memory'.padStart(10) : ''}
+        {'  repl'}
+        {'  state'}
+      </Text>
+      {rows.map(({ n, mark, color }) => {
+        const state = flagsOf(n);
+        return (
+          <Text key={n.id}>
+            <Text color={color} bold>{`${mark} `}</Text>
+            {(n.role === 'replica' ? ` └ ${n.addr}` : n.addr).padEnd(22).slice(0, 22)}
+            <Text dimColor>{n.id.slice(0, 8).padEnd(9)}</Text>
+            {n.role.padEnd(8)}
+            {(n.role === 'master' ? String(slotsOf(n)) : '').padStart(6)}
+            {(n.keys === undefined ? '?' : formatCount(n.keys)).padStart(11)}
+            {wide ? (n.usedMemory === undefined ? '?' : formatBytes(n.usedMemory)).padStart(10) : ''}
+            {(n.role === 'master' ? String(n.replicas.length) : '').padStart(6)}
+            {'  '}
+            <Text color={state === 'ok' ? 'green' : 'red'}>{state}</Text>
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,46 @@
+import { Box, Text } from 'ink';
+import { checkTopology } from '../topology/check-topology.js';
+import type { Topology } from '../topology/types.js';
+import { formatCount } from '../util/format.js';
+import { mastersInOrder } from './builder-state.js';
+import { Legend } from './Legend.js';
+import { NodesTable } from './NodesTable.js';
+import { ownershipCells } from './ownership-cells.js';
+import { SlotMap } from './SlotMap.js';
+import { Warnings } from './Warnings.js';
+
+export interface OverviewProps {
+  readonly topology: Topology;
+  readonly columns: number;
+  readonly rows: number;
+  /** Seconds since the topology was read, or a note while a refresh runs. */
+  readonly freshness: string;
+}
+
+/** How the cluster stands: nodes, who owns which slots, and what is wrong. */
+export function Overview({ topology, columns, rows, freshness }: OverviewProps) {
+  const masters = mastersInOrder(topology);
+  const problems = checkTopology(topology);
+  const width = Math.max(20, columns - 2);
+  const mapRows = rows >= 30 ? 6 : 4;
+  const keys = topology.nodes.filter((n) => n.role === 'master').reduce((a, n) => a + (n.keys ?? 0), 0);
+  return (
+    <Box flexDirection="column">
+      <Text>
+        <Text bold>cluster at {topology.seed}</Text>
+        <Text dimColor>
+          {' '}
+          · {masters.length} masters · {topology.nodes.length - masters.length} replicas · {formatCount(keys)} keys · {freshness}
+        </Text>
+      </Text>
+      <NodesTable topology={topology} masters={masters} columns={columns} />
+      <Box marginTop={1} flexDirection="column">
+        <SlotMap title={`slot map (0 … 16383, ${Math.round(16384 / (width * mapRows))} slots per cell)`} cells={ownershipCells(topology, masters, width * mapRows)} width={width} />
+        <Legend masters={masters} />
+      </Box>
+      <Box marginTop={1}>
+        <Warnings problems={problems} max={rows >= 30 ? 6 : 2} />
+      </Box>
+    </Box>
+  );
+}

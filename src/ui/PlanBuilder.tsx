@@ -1,0 +1,56 @@
+import { Box, Text } from 'ink';
+import type { Plan } from '../planner/plan-schema.js';
+import type { TopologyNode } from '../topology/types.js';
+import { fieldsOf, STRATEGY_LABELS, type BuilderState, type Field } from './builder-state.js';
+import { PlanPreview } from './PlanPreview.js';
+import { masterStyle } from './slot-map.js';
+
+export interface PlanBuilderProps {
+  readonly state: BuilderState;
+  readonly masters: readonly TopologyNode[];
+  /** The plan the form gives, or the planner's reason it cannot. */
+  readonly preview: { readonly plan: Plan } | { readonly error: string };
+  readonly columns: number;
+  /** A line about the last save, if any. */
+  readonly message: string | null;
+}
+
+const nodeName = (masters: readonly TopologyNode[], i: number): string => {
+  const n = masters[i];
+  return n ? `${masterStyle(i).mark} ${n.addr} (${n.id.slice(0, 8)})` : '-';
+};
+
+function fieldLine(f: Field, s: BuilderState, masters: readonly TopologyNode[]): [string, string] {
+  if (f === 'strategy') return ['strategy', STRATEGY_LABELS[s.strategy]];
+  if (f === 'by') return ['balance by', s.by];
+  if (f === 'threshold') return ['threshold', `${s.threshold} %`];
+  if (f === 'node') return [s.strategy === 'drain' ? 'drain' : 'from', nodeName(masters, s.node)];
+  if (f === 'target') return ['to', nodeName(masters, s.target)];
+  if (f === 'count') return ['slots', String(s.count)];
+  const id = f.slice('weight:'.length);
+  const i = masters.findIndex((m) => m.id === id);
+  return [`weight ${masterStyle(i).mark}`, `${s.weights[id] ?? 1}${(s.weights[id] ?? 1) === 0 ? ' (drain)' : ''}  ${masters[i]?.addr ?? ''}`];
+}
+
+/** The plan form (↑↓ pick a field, ←→ change it) with the live preview under it. */
+export function PlanBuilder({ state, masters, preview, columns, message }: PlanBuilderProps) {
+  const fields = fieldsOf(state, masters);
+  return (
+    <Box flexDirection="column">
+      <Text bold>build a plan</Text>
+      {fields.map((f, i) => {
+        const [label, value] = fieldLine(f, state, masters);
+        const on = i === state.cursor;
+        return (
+          <Text key={f} inverse={on}>
+            {on ? '›' : ' '} {label.padEnd(11)} {on ? '‹ ' : '  '}
+            {value}
+            {on ? ' ›' : ''}
+          </Text>
+        );
+      })}
+      <Box marginTop={1}>{'plan' in preview ? <PlanPreview plan={preview.plan} columns={columns} by={state.strategy === 'move' ? 'slots' : state.by} /> : <Text color="red">cannot plan: {preview.error}</Text>}</Box>
+      {message ? <Text color="cyan">{message}</Text> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,45 @@
+import { Box, Text } from 'ink';
+import type { Plan } from '../planner/plan-schema.js';
+import { formatBytes, formatCount, formatDuration } from '../util/format.js';
+import { Bar } from './Bar.js';
+
+export interface PlanPreviewProps {
+  readonly plan: Plan;
+  readonly columns: number;
+  /** What the bars compare. */
+  readonly by: 'slots' | 'keys' | 'memory';
+}
+
+const pick = (l: { slots: number; keys: number; bytes: number }, by: PlanPreviewProps['by']): number => (by === 'slots' ? l.slots : by === 'keys' ? l.keys : l.bytes);
+const show = (v: number, by: PlanPreviewProps['by']): string => (by === 'memory' ? formatBytes(v) : formatCount(v));
+
+/** Per master: before → after as two bars, then what moves and how long it should take. */
+export function PlanPreview({ plan, columns, by }: PlanPreviewProps) {
+  const nodes = plan.summary.nodes;
+  const max = Math.max(1, ...nodes.flatMap((n) => [pick(n.before, by), pick(n.after, by)]));
+  const barWidth = Math.max(6, Math.floor((columns - 50) / 2));
+  const m = plan.summary.moved;
+  return (
+    <Box flexDirection="column">
+      <Text dimColor>preview ({by}): before → after</Text>
+      {nodes.map((n) => {
+        const before = pick(n.before, by);
+        const after = pick(n.after, by);
+        return (
+          <Text key={n.id}>
+            {n.addr.padEnd(20).slice(0, 20)} <Bar share={before / max} width={barWidth} color="gray" /> → <Bar share={after / max} width={barWidth} color={after > before ? 'green' : after < before ? 'yellow' : undefined} />{' '}
+            {`${show(before, by)} → ${show(after, by)}`}
+          </Text>
+        );
+      })}
+      <Text bold>
+        moves: {formatCount(m.slots)} slots, {plan.source.keysKnown ? `${formatCount(m.keys)} keys, ${formatBytes(m.bytes)}` : 'keys unknown'} · estimated {formatDuration(plan.summary.estimatedSeconds)}
+      </Text>
+      {plan.summary.notes.map((note) => (
+        <Text key={note} dimColor wrap="truncate-end">
+          note: {note}
+        </Text>
+      ))}
+    </Box>
+  );
+}
