@@ -213,7 +213,7 @@ export function App({ controller, initial, plan: given, refreshMs = 5000, frameM
           </>
         )
       ) : null}
-      {screen === 'summary' && run?.tracker.summary ? <SummaryView plan={run.plan} summary={run.tracker.summary} journal={run.tracker.journal} failures={run.tracker.failures} after={after} columns={columns} /> : null}
+      {screen === 'summary' && run?.tracker.summary ? <SummaryView plan={run.plan} summary={run.tracker.summary} bytesMoved={run.tracker.bytesMoved} journal={run.tracker.journal} failures={run.tracker.failures} after={after} columns={columns} /> : null}
       <Box marginTop={1}>
         <KeyHelp keys={screen === 'run' && runError ? [['esc', 'back'], ['q', 'quit']] : HELP[screen]} />
       </Box>

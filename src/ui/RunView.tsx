@@ -22,60 +22,70 @@ const STATE_CELLS: Record<SlotRunState, MapCell> = {
 };
 
 function Progress({ label, done, total, width, text }: { label: string; done: number; total: number; width: number; text: string }) {
-  const share = total ? done / total : 1;
+  const share = total ? Math.min(1, done / total) : 1;
   return (
-    <Text>
+    <Text wrap="truncate-end">
       {label.padEnd(6)}
       <Bar share={share} width={width} color="green" /> {`${Math.floor(share * 100)}%`.padStart(4)} {text}
     </Text>
   );
 }
 
+/** Lines outside this view: the app title, the key help (two lines when narrow) and one spare: Ink redraws the whole screen when a frame is as tall as the terminal. */
+const OUTSIDE_ROWS = 5;
+
 /** The run as it happens: totals with rate and ETA, node rates, the slot map by state, slots in flight, errors. */
 export function RunView({ tracker: t, columns, rows, now }: RunViewProps) {
-  const { keysPerSec, etaSec } = t.rateAndEta(now);
-  const elapsed = t.startedAt === null ? 0 : ((t.endedAt ?? now) - t.startedAt) / 1000;
-  const barWidth = Math.max(10, Math.min(40, columns - 44));
+  const r = t.rateAndEta(now);
+  const barWidth = Math.max(10, Math.min(40, columns - 52));
   const width = Math.max(20, columns - 2);
   const state = t.summary ? 'finished' : t.stopping ? 'stopping' : t.paused ? 'paused' : t.startedAt === null ? 'pre-flight' : 'running';
   const addr = (id: string): string => t.nodes[id] ?? id.slice(0, 8);
-  const nodeRows = [...t.rates.entries()].filter(([, r]) => r.in || r.out).sort(([a], [b]) => (addr(a) < addr(b) ? -1 : 1));
-  const flightRoom = Math.max(1, rows - 20 - nodeRows.length - Math.min(3, t.failures.length));
-  const flights = [...t.inFlight.values()].slice(0, Math.min(6, flightRoom));
+  const nodeRows = [...t.rates.entries()].filter(([, x]) => x.in || x.out).sort(([a], [b]) => (addr(a) < addr(b) ? -1 : 1));
+  // Everything must fit the terminal: Ink clears and redraws the whole screen once a frame is taller
+  // than it, which flickers and scrolls. In-flight rows get what is left.
+  const mapRows = rows >= 32 ? 4 : rows >= 26 ? 3 : 2;
+  const failureRows = t.failures.length ? 3 + Math.min(3, t.failures.length) : 0;
+  const fixed = 1 + (t.stopping && !t.summary ? 1 : 0) + 3 + (nodeRows.length ? 2 + nodeRows.length : 0) + 2 + mapRows + failureRows + 2;
+  const flightRoom = Math.max(0, Math.min(8, rows - OUTSIDE_ROWS - fixed));
+  const flights = [...t.inFlight.values()].slice(0, flightRoom);
+  const rate = (n: number, unit = ''): string => (t.startedAt === null ? '' : ` · ${n < 10 && n > 0 ? n.toFixed(1) : formatCount(n)}${unit}/s`);
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text bold>moving slots</Text> · <Text color={state === 'running' ? 'green' : 'yellow'}>{state}</Text> · concurrency {t.concurrency} · {formatCount(keysPerSec)} keys/s · elapsed {formatDuration(elapsed)} · ETA {formatDuration(etaSec)}
+      <Text wrap="truncate-end">
+        <Text bold>moving slots</Text> · <Text color={state === 'running' ? 'green' : 'yellow'}>{state}</Text> · concurrency {t.concurrency} · elapsed {formatDuration(r.elapsedSec)} · ETA {formatDuration(r.etaSec)}
       </Text>
-      {t.stopping && !t.summary ? <Text color="yellow">{t.stopping}</Text> : null}
-      {t.startedAt === null ? t.preflight.slice(-2).map((p, i) => <Text key={i} dimColor>{p}</Text>) : null}
-      <Progress label="slots" done={t.slotsDone} total={t.slotsTotal} width={barWidth} text={`${formatCount(t.slotsDone)}/${formatCount(t.slotsTotal)}${t.slotsFailed ? ` · ${t.slotsFailed} failed` : ''}`} />
-      <Progress label="keys" done={t.keysMoved} total={t.keysTotal} width={barWidth} text={`${formatCount(t.keysMoved)}/${formatCount(t.keysTotal)}`} />
-      <Progress label="bytes" done={t.bytesMoved} total={t.bytesTotal} width={barWidth} text={`${formatBytes(t.bytesMoved)}/${formatBytes(t.bytesTotal)}`} />
+      {t.stopping && !t.summary ? <Text color="yellow" wrap="truncate-end">{t.stopping}</Text> : null}
+      {t.startedAt === null && t.preflight.length ? <Text dimColor wrap="truncate-end">{t.preflight[t.preflight.length - 1]}</Text> : null}
+      <Progress label="slots" done={t.slotsDone} total={t.slotsTotal} width={barWidth} text={`${formatCount(t.slotsDone)}/${formatCount(t.slotsTotal)}${rate(r.slotsPerSec)}${t.slotsFailed ? ` · ${t.slotsFailed} failed` : ''}`} />
+      <Progress label="keys" done={t.keysMoved} total={t.keysTotal} width={barWidth} text={`${formatCount(t.keysMoved)}/${formatCount(t.keysTotal)}${rate(r.keysPerSec)}`} />
+      <Progress label="bytes" done={t.bytesMoved} total={t.bytesTotal} width={barWidth} text={`${formatBytes(t.bytesMoved)}/${formatBytes(t.bytesTotal)}${t.startedAt === null ? '' : ` · ${formatBytes(r.bytesPerSec)}/s`}`} />
       {nodeRows.length ? (
         <Box flexDirection="column" marginTop={1}>
           <Text dimColor>{'node'.padEnd(22)}{'in keys/s'.padStart(12)}{'out keys/s'.padStart(12)}</Text>
-          {nodeRows.map(([id, r]) => (
+          {nodeRows.map(([id, x]) => (
             <Text key={id}>
               {addr(id).padEnd(22)}
-              <Text color="green">{formatCount(r.in).padStart(12)}</Text>
-              <Text color="yellow">{formatCount(r.out).padStart(12)}</Text>
+              <Text color="green">{formatCount(x.in).padStart(12)}</Text>
+              <Text color="yellow">{formatCount(x.out).padStart(12)}</Text>
             </Text>
           ))}
         </Box>
       ) : null}
       <Box marginTop={1} flexDirection="column">
-        <SlotMap title="planned slots: ░ pending  ▒ in flight  █ done  ✗ failed  · not in the plan" cells={foldRunStates((s) => t.stateOf(s), width * 3).map((s) => STATE_CELLS[s])} width={width} />
+        <SlotMap title="planned slots: ░ pending  ▒ in flight  █ done  ✗ failed  · not planned" cells={foldRunStates((s) => t.stateOf(s), width * mapRows).map((s) => STATE_CELLS[s])} width={width} />
       </Box>
       {flights.length ? (
         <Box flexDirection="column" marginTop={1}>
-          <Text dimColor>in flight ({t.inFlight.size}):</Text>
+          <Text dimColor>in flight ({t.inFlight.size}), keys moved / keys at start:</Text>
           {flights.map((f) => (
-            <Text key={f.slot}>
+            <Text key={f.slot} wrap="truncate-end">
               {'  '}slot {String(f.slot).padStart(5)} {addr(f.from)} → {addr(f.to)} · {formatCount(f.moved)}/{formatCount(f.keys)} keys
             </Text>
           ))}
         </Box>
+      ) : t.inFlight.size ? (
+        <Text dimColor>{t.inFlight.size} slots in flight</Text>
       ) : null}
       {t.failures.length ? (
         <Box flexDirection="column" borderStyle="single" borderColor="red" paddingX={1}>

@@ -85,14 +85,16 @@ function slotCount(n: TopologyNode | undefined): number {
 
 /** The planner goal the form describes; throws the planner's own UsageError texts for bad combinations. */
 export function goalOf(s: BuilderState, masters: readonly TopologyNode[]): PlanGoal {
+  // A refresh can shrink the masters list (a drained master turns replica): clamp the pickers.
+  const pick = (i: number): string => (masters[Math.min(i, masters.length - 1)] ?? masters[0])?.id ?? '';
   switch (s.strategy) {
     case 'rebalance':
     case 'fill':
       return { strategy: 'rebalance', by: s.by, weights: s.weights, threshold: s.threshold, useEmptyMasters: s.strategy === 'fill' };
     case 'drain':
-      return { strategy: 'drain', node: masters[s.node]!.id, by: s.by, useEmptyMasters: true };
+      return { strategy: 'drain', node: pick(s.node), by: s.by, useEmptyMasters: true };
     case 'move':
-      return { strategy: 'move', from: masters[s.node]!.id, to: masters[s.target]!.id, count: s.count };
+      return { strategy: 'move', from: pick(s.node), to: pick(s.target), count: s.count };
   }
 }
 

@@ -47,12 +47,22 @@ export class RunTracker {
   readonly rates = new Map<string, { in: number; out: number }>();
   /** Per slot: index into STATE_CODES. Typed array: 16 KB, no per-slot objects. */
   readonly #states = new Uint8Array(SLOT_COUNT);
+  /**
+   * Per slot: the plan's bytes per key. The executor does not measure bytes (that would cost a
+   * MEMORY USAGE per key), so bytes moved are keys moved priced at the plan's estimate.
+   */
+  readonly #bytesPerKey = new Float32Array(SLOT_COUNT);
 
   constructor(plan: Plan) {
-    for (const m of plan.moves) this.#states[m.slot] = 1;
+    const m = plan.summary.moved;
+    const average = m.keys ? m.bytes / m.keys : 0;
+    for (const move of plan.moves) {
+      this.#states[move.slot] = 1;
+      this.#bytesPerKey[move.slot] = move.keys ? move.bytes / move.keys : average;
+    }
     this.slotsTotal = plan.moves.length;
-    this.keysTotal = plan.summary.moved.keys;
-    this.bytesTotal = plan.summary.moved.bytes;
+    this.keysTotal = m.keys;
+    this.bytesTotal = m.bytes;
   }
 
   stateOf(slot: number): SlotRunState {
@@ -88,7 +98,7 @@ export class RunTracker {
         const row = this.inFlight.get(e.slot);
         if (row) row.moved = e.moved;
         this.keysMoved += e.batch;
-        this.bytesMoved += e.batch && e.moved ? (e.bytes / e.moved) * e.batch : 0;
+        this.bytesMoved += e.bytes && e.moved ? (e.bytes / e.moved) * e.batch : this.#bytesPerKey[e.slot]! * e.batch;
         break;
       }
       case 'slot-done':
@@ -131,13 +141,13 @@ export class RunTracker {
    * Keys/s over the run so far and seconds left. The ETA weighs slots and keys alike: a plan of
    * mostly empty slots is paced by slot count, a plan of full ones by keys.
    */
-  rateAndEta(now: number): { keysPerSec: number; etaSec: number; share: number } {
+  rateAndEta(now: number): { elapsedSec: number; slotsPerSec: number; keysPerSec: number; bytesPerSec: number; etaSec: number; share: number } {
     const elapsed = this.startedAt === null ? 0 : ((this.endedAt ?? now) - this.startedAt) / 1000;
-    const keysPerSec = elapsed > 0 ? this.keysMoved / elapsed : 0;
+    const per = (n: number): number => (elapsed > 0 ? n / elapsed : 0);
     const slotShare = this.slotsTotal ? (this.slotsDone + this.slotsFailed) / this.slotsTotal : 1;
     const keyShare = this.keysTotal ? Math.min(1, this.keysMoved / this.keysTotal) : slotShare;
     const share = (slotShare + keyShare) / 2;
     const etaSec = this.summary ? 0 : elapsed > 0 && share > 0 ? (elapsed / share) * (1 - share) : NaN;
-    return { keysPerSec, etaSec, share };
+    return { elapsedSec: elapsed, slotsPerSec: per(this.slotsDone), keysPerSec: per(this.keysMoved), bytesPerSec: per(this.bytesMoved), etaSec, share };
   }
 }
