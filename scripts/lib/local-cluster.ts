@@ -3,7 +3,7 @@
  * and the benchmark. The same code serves `npm run cluster -- up|down` and `test/helpers/cluster.ts`.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -34,6 +34,36 @@ export interface LocalClusterOptions {
   readonly nodeTimeoutMs?: number;
   /** Keep node processes running after this process exits (`npm run cluster -- up`). */
   readonly detached?: boolean;
+  /**
+   * TLS-only nodes: no plaintext port, `tls-port` instead, TLS on the cluster bus and replication,
+   * client certificates required. The harness's own clients use the client certificate.
+   */
+  readonly tls?: LocalTlsFiles;
+}
+
+/** Certificate files for a TLS cluster (test/helpers/tls.ts makes them). */
+export interface LocalTlsFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly clientCertFile: string;
+  readonly clientKeyFile: string;
+}
+
+/** How the harness's own clients log in to a node. */
+export interface NodeAuth {
+  readonly password?: string;
+  readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
+}
+
+/** The harness's client credentials for a cluster started with `opts` (PEM read once). */
+export function nodeAuthOf(opts: Pick<LocalClusterOptions, 'password' | 'tls'>): NodeAuth {
+  return {
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(opts.tls
+      ? { tls: { ca: readFileSync(opts.tls.caFile, 'utf8'), cert: readFileSync(opts.tls.clientCertFile, 'utf8'), key: readFileSync(opts.tls.clientKeyFile, 'utf8') } }
+      : {}),
+  };
 }
 
 export interface LocalNode {
@@ -57,6 +87,11 @@ export interface LocalCluster {
   startLoneNode(): Promise<LocalNode>;
   /** Start a node and join it as an empty master. */
   addEmptyMaster(): Promise<LocalNode>;
+  /**
+   * Start a killed node again from its directory (its nodes.conf, and its data if the config
+   * persists any). The node keeps its id and port; its entry in `nodes` gets the new pid.
+   */
+  restartNode(node: LocalNode | string): Promise<LocalNode>;
   /** Wait until every node knows every other and reports cluster_state:ok. */
   waitUntilStable(timeoutMs?: number): Promise<void>;
   /** Kill every node and remove the directory. */
@@ -66,8 +101,20 @@ export interface LocalCluster {
 const HOST = '127.0.0.1';
 
 function nodeConfig(port: number, opts: LocalClusterOptions): string {
+  const tls = opts.tls
+    ? [
+        'port 0',
+        `tls-port ${port}`,
+        'tls-cluster yes',
+        'tls-replication yes',
+        `tls-cert-file ${opts.tls.certFile}`,
+        `tls-key-file ${opts.tls.keyFile}`,
+        `tls-ca-cert-file ${opts.tls.caFile}`,
+        'tls-auth-clients yes',
+      ]
+    : [`port ${port}`];
   const lines = [
-    `port ${port}`,
+    ...tls,
     `bind ${HOST}`,
     'protected-mode no',
     'cluster-enabled yes',
@@ -85,16 +132,16 @@ function nodeConfig(port: number, opts: LocalClusterOptions): string {
   return [...lines, ...(opts.extraConfig ?? [])].join('\n') + '\n';
 }
 
-function connect(port: number, password: string | undefined): Redis {
-  const client = new Redis({ host: HOST, port, password, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+function connect(port: number, auth: NodeAuth): Redis {
+  const client = new Redis({ host: HOST, port, password: auth.password, tls: auth.tls, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   client.on('error', () => {});
   return client;
 }
 
-async function waitForPing(port: number, password: string | undefined, timeoutMs = 10_000): Promise<void> {
+async function waitForPing(port: number, auth: NodeAuth, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const client = connect(port, password);
+    const client = connect(port, auth);
     try {
       await client.connect();
       await client.ping();
@@ -113,10 +160,12 @@ async function spawnNode(
   port: number,
   opts: LocalClusterOptions,
   role: LocalNode['role'],
+  auth: NodeAuth,
+  restart = false,
 ): Promise<LocalNode> {
   const dir = join(root, String(port));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'redis.conf'), nodeConfig(port, opts));
+  if (!restart) writeFileSync(join(dir, 'redis.conf'), nodeConfig(port, opts));
   const child = spawn(ensureRedisServer(), ['redis.conf'], {
     cwd: dir,
     stdio: 'ignore',
@@ -127,8 +176,8 @@ async function spawnNode(
     child.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with code ${code} (see ${dir}/redis.log)`))),
   );
   exited.catch(() => {});
-  await Promise.race([waitForPing(port, opts.password), exited]);
-  const client = connect(port, opts.password);
+  await Promise.race([waitForPing(port, auth), exited]);
+  const client = connect(port, auth);
   const id = (await client.call('CLUSTER', 'MYID')) as string;
   client.disconnect();
   return { host: HOST, port, addr: `${HOST}:${port}`, id, pid: child.pid!, dir, role };
@@ -147,9 +196,9 @@ export function evenSlotRanges(n: number): Array<[number, number]> {
  * Wait until every node knows all `nodes`, sees at least `replicas` of them as replicas (roles travel
  * by gossip, after CLUSTER REPLICATE returns) and reports cluster_state:ok.
  */
-async function waitForAgreement(nodes: readonly LocalNode[], password: string | undefined, timeoutMs: number, replicas = 0): Promise<void> {
+async function waitForAgreement(nodes: readonly LocalNode[], auth: NodeAuth, timeoutMs: number, replicas = 0): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const clients = nodes.map((n) => connect(n.port, password));
+  const clients = nodes.map((n) => connect(n.port, auth));
   try {
     for (;;) {
       const views = await Promise.all(
@@ -170,10 +219,10 @@ async function waitForAgreement(nodes: readonly LocalNode[], password: string | 
   }
 }
 
-async function meetAll(seed: LocalNode, others: readonly LocalNode[], password: string | undefined): Promise<void> {
+async function meetAll(seed: LocalNode, others: readonly LocalNode[], auth: NodeAuth): Promise<void> {
   await Promise.all(
     others.map(async (n) => {
-      const c = connect(n.port, password);
+      const c = connect(n.port, auth);
       try {
         await c.call('CLUSTER', 'MEET', seed.host, String(seed.port));
       } finally {
@@ -183,8 +232,8 @@ async function meetAll(seed: LocalNode, others: readonly LocalNode[], password: 
   );
 }
 
-async function waitForReplicaRole(node: LocalNode, masterId: string, password: string | undefined): Promise<void> {
-  const c = connect(node.port, password);
+async function waitForReplicaRole(node: LocalNode, masterId: string, auth: NodeAuth): Promise<void> {
+  const c = connect(node.port, auth);
   try {
     const deadline = Date.now() + 20_000;
     for (;;) {
@@ -219,6 +268,7 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     return port;
   };
   const nodes: LocalNode[] = [];
+  const auth = nodeAuthOf(opts);
   const stop = async (): Promise<void> => {
     for (const n of nodes) {
       try {
@@ -230,12 +280,12 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     rmSync(root, { recursive: true, force: true });
   };
   try {
-    const masters = await Promise.all(Array.from({ length: opts.masters }, () => spawnNode(root, takePort(), opts, 'master')));
+    const masters = await Promise.all(Array.from({ length: opts.masters }, () => spawnNode(root, takePort(), opts, 'master', auth)));
     nodes.push(...masters);
     const ranges = evenSlotRanges(opts.masters);
     await Promise.all(
       masters.map(async (m, i) => {
-        const c = connect(m.port, opts.password);
+        const c = connect(m.port, auth);
         try {
           // Distinct epochs avoid a collision-resolution round on the first failover.
           await c.call('CLUSTER', 'SET-CONFIG-EPOCH', String(i + 1));
@@ -246,18 +296,19 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
       }),
     );
     const replicaNodes = await Promise.all(
-      Array.from({ length: opts.masters * replicas }, () => spawnNode(root, takePort(), opts, 'replica')),
+      Array.from({ length: opts.masters * replicas }, () => spawnNode(root, takePort(), opts, 'replica', auth)),
     );
     nodes.push(...replicaNodes);
-    await meetAll(masters[0]!, nodes.slice(1), opts.password);
-    await waitForAgreement(nodes, opts.password, 30_000);
-    await Promise.all(replicaNodes.map((r, i) => waitForReplicaRole(r, masters[i % opts.masters]!.id, opts.password)));
-    await waitForAgreement(nodes, opts.password, 30_000, replicaNodes.length);
+    await meetAll(masters[0]!, nodes.slice(1), auth);
+    await waitForAgreement(nodes, auth, 30_000);
+    await Promise.all(replicaNodes.map((r, i) => waitForReplicaRole(r, masters[i % opts.masters]!.id, auth)));
+    await waitForAgreement(nodes, auth, 30_000, replicaNodes.length);
     if (opts.keys) {
       await loadSampleKeys(
         masters.map((m) => m.addr),
         { ...opts.load, count: opts.keys },
         opts.password,
+        auth.tls,
       );
     }
   } catch (error) {
@@ -271,23 +322,33 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     nodes,
     client(node) {
       const port = typeof node === 'string' ? Number(node.split(':').pop()) : node.port;
-      return connect(port, opts.password);
+      return connect(port, auth);
     },
     async startLoneNode() {
-      const node = await spawnNode(root, takePort(), opts, 'empty-master');
+      const node = await spawnNode(root, takePort(), opts, 'empty-master', auth);
       nodes.push(node);
       return node;
     },
+    async restartNode(which) {
+      const addr = typeof which === 'string' ? which : which.addr;
+      const i = nodes.findIndex((n) => n.addr === addr);
+      if (i < 0) throw new Error(`${addr} is not a node of this cluster`);
+      const old = nodes[i]!;
+      if (isAlive(old.pid)) throw new Error(`${addr} is still running (pid ${old.pid})`);
+      const node = await spawnNode(root, old.port, opts, old.role, auth, true);
+      nodes[i] = node;
+      return node;
+    },
     async addEmptyMaster() {
-      const node = await spawnNode(root, takePort(), opts, 'empty-master');
+      const node = await spawnNode(root, takePort(), opts, 'empty-master', auth);
       nodes.push(node);
-      await meetAll(nodes[0]!, [node], opts.password);
+      await meetAll(nodes[0]!, [node], auth);
       await cluster.waitUntilStable();
       return node;
     },
     async waitUntilStable(timeoutMs = 30_000) {
       const alive = nodes.filter((n) => isAlive(n.pid));
-      await waitForAgreement(alive, opts.password, timeoutMs);
+      await waitForAgreement(alive, auth, timeoutMs);
     },
     stop,
   };

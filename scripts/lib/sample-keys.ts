@@ -78,9 +78,16 @@ export async function readSlotMap(client: Redis): Promise<string[]> {
   return owners;
 }
 
-function clientFor(addr: string, password: string | undefined): Redis {
+/** PEM material for TLS clusters (the harness's client certificate). */
+export interface SampleTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+function clientFor(addr: string, password: string | undefined, tls?: SampleTls): Redis {
   const [host, port] = [addr.slice(0, addr.lastIndexOf(':')), Number(addr.slice(addr.lastIndexOf(':') + 1))];
-  const c = new Redis({ host, port, password, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const c = new Redis({ host, port, password, tls, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   c.on('error', () => {});
   return c;
 }
@@ -92,8 +99,9 @@ async function forEachOwnerChunk(
   opts: Omit<LoadOptions, 'count'>,
   password: string | undefined,
   fn: (client: Redis, keys: SampleKey[]) => Promise<void>,
+  tls?: SampleTls,
 ): Promise<void> {
-  const seedClient = clientFor(seeds[0]!, password);
+  const seedClient = clientFor(seeds[0]!, password, tls);
   const owners = await readSlotMap(seedClient).finally(() => seedClient.disconnect());
   const clients = new Map<string, Redis>();
   const pending = new Map<string, SampleKey[]>();
@@ -103,7 +111,7 @@ async function forEachOwnerChunk(
     if (!keys?.length) return;
     pending.set(addr, []);
     let client = clients.get(addr);
-    if (!client) clients.set(addr, (client = clientFor(addr, password)));
+    if (!client) clients.set(addr, (client = clientFor(addr, password, tls)));
     running.push(fn(client, keys));
   };
   try {
@@ -128,14 +136,14 @@ function range(start: number, count: number): Iterable<number> {
 }
 
 /** Write `count` sample keys to the masters that own their slots (pipelined per owner). */
-export async function loadSampleKeys(seeds: readonly string[], opts: LoadOptions, password?: string): Promise<void> {
+export async function loadSampleKeys(seeds: readonly string[], opts: LoadOptions, password?: string, tls?: SampleTls): Promise<void> {
   await forEachOwnerChunk(seeds, range(opts.start ?? 0, opts.count), opts, password, async (client, keys) => {
     const p = client.pipeline();
     for (const k of keys) writeKey(p, k);
     const results = (await p.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
-  });
+  }, tls);
 }
 
 /** A key that is not as it must be. */
@@ -164,7 +172,7 @@ function compare(k: SampleKey, type: string, value: unknown, ttl: number): strin
  * mismatches (empty when all is well). Reads go to the owner per `CLUSTER SLOTS`, so run it when no
  * slot is moving.
  */
-export async function verifySampleKeys(seeds: readonly string[], opts: LoadOptions, password?: string): Promise<KeyMismatch[]> {
+export async function verifySampleKeys(seeds: readonly string[], opts: LoadOptions, password?: string, tls?: SampleTls): Promise<KeyMismatch[]> {
   const problems: KeyMismatch[] = [];
   await forEachOwnerChunk(seeds, range(opts.start ?? 0, opts.count), opts, password, async (client, keys) => {
     const p = client.pipeline();
@@ -183,6 +191,6 @@ export async function verifySampleKeys(seeds: readonly string[], opts: LoadOptio
       const problem = compare(k, String(type), value, Number(ttl));
       if (problem) problems.push({ key: k.key, problem });
     });
-  });
+  }, tls);
   return problems;
 }

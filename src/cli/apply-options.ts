@@ -19,6 +19,7 @@ export function withApplyOptions<T>(y: Argv<T>) {
     .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })
     .option('max-block-ms', { type: 'number', default: DEFAULT_MAX_BLOCK_MS, describe: 'Longest one MIGRATE may block a source; lower = gentler on live clients, slower', group: 'Apply:' })
     .option('replace', { type: 'boolean', default: false, describe: 'Overwrite keys that already exist on the target (MIGRATE REPLACE)', group: 'Apply:' })
+    .option('migrate-timeout', { type: 'number', default: 10_000, describe: 'MIGRATE timeout in ms (a timed-out key is retried alone with 6× this)', group: 'Apply:' })
     .option('journal', { type: 'string', describe: 'Journal file (default .slotpilot/journal-<time>.ndjson)', group: 'Apply:' })
     .option('json', { type: 'boolean', default: false, describe: 'Print NDJSON events instead of progress lines', group: 'Apply:' });
 }
@@ -30,6 +31,8 @@ export interface ApplyArgs {
   readonly batch?: number;
   readonly maxBlockMs: number;
   readonly replace: boolean;
+  /** MIGRATE timeout, ms. */
+  readonly migrateTimeout?: number;
   readonly journal?: string;
   readonly json: boolean;
 }
@@ -39,6 +42,7 @@ function checkNumbers(args: ApplyArgs): void {
   if (!Number.isInteger(args.perNode) || args.perNode < 1) throw new UsageError(`Expected --per-node to be a whole number >= 1, got ${args.perNode}`);
   if (args.batch !== undefined && (!Number.isInteger(args.batch) || args.batch < 1)) throw new UsageError(`Expected --batch to be a whole number >= 1, got ${args.batch}`);
   if (!(args.maxBlockMs > 0)) throw new UsageError(`Expected --max-block-ms to be a number > 0, got ${args.maxBlockMs}`);
+  if (args.migrateTimeout !== undefined && (!Number.isInteger(args.migrateTimeout) || args.migrateTimeout < 1)) throw new UsageError(`Expected --migrate-timeout to be a whole number of ms >= 1, got ${args.migrateTimeout}`);
 }
 
 /** Ask y/N on the terminal; refuse outright without one unless --yes. */
@@ -68,6 +72,7 @@ export function runOptionsFrom(args: ApplyArgs, base: Pick<RunOptions, 'seed' | 
     perNodeLimit: args.perNode,
     maxBlockMs: args.maxBlockMs,
     replace: args.replace,
+    ...(args.migrateTimeout !== undefined ? { migrateTimeoutMs: args.migrateTimeout } : {}),
     journal: args.journal ?? base.journal ?? defaultJournalPath(new Date()),
     command,
     ...(args.batch !== undefined ? { batch: args.batch } : {}),
