@@ -7,7 +7,10 @@ import { rebalanceCommand } from './rebalance.js';
 import { resumeCommand } from './resume.js';
 import { fixCommand } from './fix.js';
 import { tuiCommand } from './tui.js';
+import { addNodeCommand } from './add-node.js';
+import { removeNodeCommand } from './remove-node.js';
+import { replaceNodeCommand } from './replace-node.js';
 
 /** Every CLI command, one module each. Add new commands here. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, tuiCommand];
+export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, addNodeCommand, removeNodeCommand, replaceNodeCommand, tuiCommand];

@@ -1,0 +1,81 @@
+import { messageOf } from '../errors.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_PER_NODE } from '../executor/run-plan.js';
+import type { LifecycleDeps } from '../lifecycle/add-node.js';
+import type { LifecycleCommand, LifecycleEvent } from '../lifecycle/events.js';
+import { defaultLifecycleJournalPath, lifecycleHeader, movesJournalPath, openLifecycleJournal, type LifecycleJournalHeader } from '../lifecycle/journal.js';
+import type { StepContext } from '../lifecycle/join-steps.js';
+import { formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
+import { formatLifecycleEvent } from '../report/lifecycle-reporter.js';
+import { confirm, executePlan, type ApplyArgs } from './apply-options.js';
+import { printLine } from './output.js';
+
+/** Apply options as the lifecycle commands take them (replace-node moves no slot and has fewer). */
+export type LifecycleArgs = Pick<ApplyArgs, 'yes' | 'json' | 'journal'> & Partial<ApplyArgs>;
+
+/**
+ * Run one lifecycle command from the CLI: events to plain lines (or NDJSON with --json) and to an
+ * append-only journal, the executor for slot moves (its own journal next to ours, for `resume`),
+ * confirmation, and a final `lifecycle-end` event whether it succeeded or not. Rethrows the error so
+ * the top-level catch prints its one line and picks the exit code.
+ */
+export async function runLifecycle(
+  command: LifecycleCommand,
+  args: LifecycleArgs,
+  seed: HostPort,
+  conn: ConnectionOptions,
+  request: LifecycleJournalHeader['request'],
+  body: (ctx: StepContext, deps: LifecycleDeps) => Promise<string>,
+): Promise<void> {
+  const path = args.journal ?? defaultLifecycleJournalPath(command, new Date());
+  const moves = movesJournalPath(path);
+  let journal: ReturnType<typeof openLifecycleJournal> | null = null;
+  const out = (e: LifecycleEvent): void => {
+    if (args.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+    else {
+      const line = formatLifecycleEvent(e);
+      if (line !== null) printLine(line);
+    }
+  };
+  // Nothing is journaled before the cluster is about to change: a refusal leaves no file behind.
+  const pending: LifecycleEvent[] = [];
+  const emit = (e: LifecycleEvent): void => {
+    out(e);
+    if (journal) journal.write(e);
+    else pending.push(e);
+  };
+  const openJournalNow = (): void => {
+    if (journal) return;
+    journal = openLifecycleJournal(path, lifecycleHeader(command, formatAddr(seed), request, moves));
+    for (const e of pending.splice(0)) journal.write(e);
+  };
+  const deps: LifecycleDeps = {
+    async confirm(question) {
+      await confirm(question, args.yes);
+      openJournalNow();
+      emit({ type: 'lifecycle-start', t: Date.now(), command, seed: formatAddr(seed), journal: path });
+    },
+    async applyPlan(plan) {
+      const applyArgs: ApplyArgs = {
+        yes: true,
+        json: args.json,
+        concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
+        perNode: args.perNode ?? DEFAULT_PER_NODE,
+        maxBlockMs: args.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS,
+        replace: args.replace ?? false,
+        journal: moves,
+        ...(args.batch !== undefined ? { batch: args.batch } : {}),
+      };
+      await executePlan(plan, applyArgs, { seed, connection: conn }, command);
+    },
+  };
+  try {
+    const outcome = await body({ seed, conn, emit }, deps);
+    if (journal) emit({ type: 'lifecycle-end', t: Date.now(), ok: true, message: outcome });
+    else out({ type: 'lifecycle-end', t: Date.now(), ok: true, message: outcome });
+  } catch (error) {
+    if (journal) emit({ type: 'lifecycle-end', t: Date.now(), ok: false, message: messageOf(error) });
+    throw error;
+  } finally {
+    (journal as ReturnType<typeof openLifecycleJournal> | null)?.close();
+  }
+}

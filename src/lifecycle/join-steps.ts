@@ -1,0 +1,76 @@
+/**
+ * The steps add-node and replace-node share: join a node, attach it as a replica, follow its sync;
+ * and the ones remove-node and replace-node share: forget a node everywhere, reset it, shut it down.
+ * Each step first looks at the cluster and skips what is already done, so a re-run continues.
+ */
+import { formatAddr, parseAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
+import type { Topology } from '../topology/types.js';
+import { stepEvent, type Emit } from './events.js';
+import type { JoinCandidate, JoinDecision } from './judge-join.js';
+import { attachReplica, forgetEverywhere, inspectCandidate, meetNode, resetNode, shutdownNode, waitForMember, waitForRole } from './node-steps.js';
+import { waitForSync } from './replication-steps.js';
+
+export interface StepContext {
+  readonly seed: HostPort;
+  readonly conn: ConnectionOptions;
+  readonly emit: Emit;
+}
+
+/** MEET (unless the cluster already knows the node), then wait until every node knows it and reports ok. */
+export async function joinNode(ctx: StepContext, fresh: HostPort, candidate: JoinCandidate, decision: JoinDecision, timeoutMs: number): Promise<Topology> {
+  const addr = formatAddr(fresh);
+  if (decision.kind === 'joined') {
+    ctx.emit(stepEvent('meet', 'skipped', `${addr} (${candidate.id.slice(0, 8)}) is already a member`));
+  } else {
+    await meetNode(fresh, ctx.seed, ctx.conn);
+    ctx.emit(stepEvent('meet', 'done', `CLUSTER MEET ${formatAddr(ctx.seed)} sent from ${addr} (${candidate.id.slice(0, 8)})`));
+  }
+  ctx.emit(stepEvent('join', 'start', `waiting until every node knows ${addr} and reports cluster_state:ok`));
+  const t = await waitForMember(ctx.seed, ctx.conn, candidate.id, timeoutMs, (m) => ctx.emit(stepEvent('join', 'info', m)));
+  ctx.emit(stepEvent('join', 'done', `every node (${t.nodes.length}) knows ${addr}; cluster_state:ok`));
+  return t;
+}
+
+/** CLUSTER REPLICATE (unless already attached), the sync with progress, and role agreement. */
+export async function attachAndSync(ctx: StepContext, fresh: HostPort, freshId: string, master: { id: string; addr: string }, already: boolean, syncTimeoutMs: number): Promise<void> {
+  const addr = formatAddr(fresh);
+  if (already) {
+    ctx.emit(stepEvent('replicate', 'skipped', `${addr} is already a replica of ${master.addr}`));
+  } else {
+    await attachReplica(fresh, master.id, ctx.conn);
+    ctx.emit(stepEvent('replicate', 'done', `${addr} now replicates ${master.addr} (${master.id.slice(0, 8)})`));
+  }
+  ctx.emit(stepEvent('sync', 'start', `initial sync of ${addr} from ${master.addr}`));
+  const status = await waitForSync(fresh, parseAddr(master.addr), ctx.conn, syncTimeoutMs, ctx.emit);
+  await waitForRole(ctx.seed, ctx.conn, freshId, master.id, 30_000);
+  ctx.emit(stepEvent('sync', 'done', `${addr} is in sync with ${master.addr} (offset ${status.replicaOffset ?? status.masterOffset ?? 0}) and every node sees it as its replica`));
+}
+
+/** A node being removed: its id, and its address when it can still be reached. */
+export interface Leaving {
+  readonly id: string;
+  readonly addr: string;
+  readonly reachable: boolean;
+}
+
+/** FORGET everywhere (within the ban window), then RESET each removed node, then SHUTDOWN if asked. */
+export async function removeFromCluster(ctx: StepContext, leaving: readonly Leaving[], shutdown: boolean): Promise<void> {
+  const names = leaving.map((l) => `${l.addr} (${l.id.slice(0, 8)})`).join(', ');
+  ctx.emit(stepEvent('forget', 'start', `CLUSTER FORGET ${names} on every other node`));
+  const count = await forgetEverywhere(ctx.seed, ctx.conn, leaving.map((l) => l.id));
+  ctx.emit(stepEvent('forget', 'done', `${count} node(s) forgot ${names}`));
+  for (const l of leaving) {
+    const addr = parseAddr(l.addr);
+    const alive = l.reachable && (await inspectCandidate(addr, ctx.conn).then((c) => c.id === l.id, () => false));
+    if (!alive) {
+      ctx.emit(stepEvent('reset', 'skipped', `${l.addr} is not reachable or is no longer node ${l.id.slice(0, 8)}`));
+      continue;
+    }
+    await resetNode(addr, ctx.conn);
+    ctx.emit(stepEvent('reset', 'done', `CLUSTER RESET SOFT on ${l.addr}: it forgot the cluster and cannot rejoin through gossip`));
+    if (shutdown) {
+      await shutdownNode(addr, ctx.conn);
+      ctx.emit(stepEvent('shutdown', 'done', `${l.addr} shut down (SHUTDOWN NOSAVE)`));
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { RefusedError } from '../errors.js';
+import type { ClusterNodeLine, Topology, TopologyNode } from '../topology/types.js';
+
+/**
+ * Where a replace-node stands, read from the cluster (the source of truth), so a re-run continues:
+ * `start` — the new node is not a member yet; `syncing` — it is a replica of the old master;
+ * `promoted` — it is the master and the old one is its replica (or already gone).
+ */
+export type ReplaceStage = 'start' | 'syncing' | 'promoted';
+
+const isFailing = (n: TopologyNode): boolean => n.flags.some((f) => f === 'fail' || f === 'fail?' || f === 'handshake' || f === 'noaddr');
+
+/**
+ * Check that `old` may be replaced and tell how far an earlier run got. Pure. Refuses a replica
+ * (replace-node moves a master; a replica is replaced with remove-node and add-node --replica-of),
+ * a master that is failing or unreachable (it cannot serve a full sync), and a new node that is
+ * already something else in this cluster.
+ */
+export function judgeReplace(t: Topology, old: TopologyNode, newId: string | null): ReplaceStage {
+  const fresh = newId ? t.nodes.find((n) => n.id === newId) : undefined;
+  if (old.role === 'replica') {
+    if (fresh && fresh.role === 'master' && old.masterId === fresh.id) return 'promoted';
+    throw new RefusedError(`${old.addr} is a replica; replace-node moves a master (replace a replica with remove-node, then add-node --replica-of)`);
+  }
+  if (fresh) {
+    if (fresh.role === 'replica' && fresh.masterId === old.id) return 'syncing';
+    throw new RefusedError(`${fresh.addr} is already a ${fresh.role} of this cluster${fresh.masterId ? ` (of ${fresh.masterId.slice(0, 8)})` : ''}; replace-node needs a new, empty node`);
+  }
+  if (isFailing(old) || !old.reachable) throw new RefusedError(`${old.addr} is failing or unreachable; it cannot serve a full sync (fail it over to a replica, then remove-node it)`);
+  return 'start';
+}
+
+/**
+ * Whether one node's view shows the failover done: `newId` a master and `oldId` its replica (or
+ * no longer listed). Pure.
+ */
+export function showsRolesSwapped(lines: readonly ClusterNodeLine[], oldId: string, newId: string): boolean {
+  const fresh = lines.find((l) => l.id === newId);
+  const old = lines.find((l) => l.id === oldId);
+  if (!fresh || fresh.role !== 'master') return false;
+  return !old || (old.role === 'replica' && old.masterId === newId);
+}
