@@ -10,7 +10,8 @@ import { tuiCommand } from './tui.js';
 import { addNodeCommand } from './add-node.js';
 import { removeNodeCommand } from './remove-node.js';
 import { replaceNodeCommand } from './replace-node.js';
+import { importCommand } from './import.js';
 
 /** Every CLI command, one module each. Add new commands here. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, addNodeCommand, removeNodeCommand, replaceNodeCommand, tuiCommand];
+export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, addNodeCommand, removeNodeCommand, replaceNodeCommand, tuiCommand, importCommand];

@@ -1,0 +1,43 @@
+/**
+ * The sample keys of sample-keys.ts written to one standalone Redis (no slot routing): the source of
+ * `slotpilot import` in tests and the import benchmark.
+ */
+import { Redis, type ChainableCommander } from 'ioredis';
+import { sampleKey, type LoadOptions, type SampleKey } from './sample-keys.js';
+
+/** Queue the commands that create `k` (sample-keys.ts keeps its own writer private). */
+function writeKey(p: ChainableCommander, k: SampleKey): void {
+  if (k.type === 'string') p.set(k.key, k.value);
+  else if (k.type === 'hash') p.hset(k.key, k.value);
+  else if (k.type === 'list') p.rpush(k.key, ...k.value);
+  else if (k.type === 'set') p.sadd(k.key, ...k.value);
+  else p.zadd(k.key, ...k.value.flatMap(([m, s]) => [s, m]));
+  if (k.ttl) p.expire(k.key, k.ttl);
+}
+
+/** Write `count` sample keys into database `db` of the Redis at `addr`, pipelined in chunks. */
+export async function loadStandaloneKeys(addr: string, opts: LoadOptions, db = 0, password?: string): Promise<void> {
+  const colon = addr.lastIndexOf(':');
+  const client = new Redis({ host: addr.slice(0, colon), port: Number(addr.slice(colon + 1)), db, password, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const start = opts.start ?? 0;
+    const chunk = 5000;
+    const running: Promise<unknown>[] = [];
+    for (let from = start; from < start + opts.count; from += chunk) {
+      const p = client.pipeline();
+      for (let i = from; i < Math.min(from + chunk, start + opts.count); i++) writeKey(p, sampleKey(i, opts));
+      running.push(
+        p.exec().then((results) => {
+          const failed = (results ?? []).find(([err]) => err);
+          if (failed) throw failed[0];
+        }),
+      );
+      if (running.length >= 4) await Promise.all(running.splice(0));
+    }
+    await Promise.all(running);
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,128 @@
+import type { CommandModule } from 'yargs';
+import { InterruptedError, OperationError, UsageError } from '../../errors.js';
+import { attachImportJournal, defaultImportJournalPath, IMPORT_JOURNAL_VERSION } from '../../import/import-journal.js';
+import { prepareImport } from '../../import/preflight.js';
+import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_IN_FLIGHT, DEFAULT_VERIFY_SAMPLE, startImport } from '../../import/run-import.js';
+import type { ImportEvent } from '../../import/types.js';
+import { parseAddr } from '../../redis/connection.js';
+import { attachImportNdjsonReporter, attachImportPlainReporter } from '../../report/import-reporter.js';
+import { formatCount } from '../../util/format.js';
+import { confirm } from '../apply-options.js';
+import { resolveConnection, resolveSeed, withConnectionOptions, type ConnectionArgs } from '../options.js';
+import { printLine } from '../output.js';
+
+interface Args extends ConnectionArgs {
+  readonly from?: string;
+  readonly fromUser?: string;
+  readonly fromPassword?: string;
+  readonly db: number;
+  readonly match?: string;
+  readonly copy: boolean;
+  readonly replace: boolean;
+  readonly yes: boolean;
+  readonly json: boolean;
+  readonly journal?: string;
+  readonly batch: number;
+  readonly inFlight: number;
+  readonly verifySample: number;
+}
+
+function wholeNumber(value: number, option: string, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`Expected ${option} to be a whole number >= ${min}, got ${String(value)}`);
+  return value;
+}
+
+export const importCommand: CommandModule<object, Args> = {
+  command: 'import',
+  describe: 'Bring every key of a standalone Redis into the cluster (moved, or copied with --copy)',
+  builder: (y) =>
+    withConnectionOptions(y)
+      .option('from', { type: 'string', describe: 'Standalone Redis to import from, HOST:PORT', group: 'Import:' })
+      .option('from-user', { type: 'string', describe: 'ACL user on the source', group: 'Import:' })
+      .option('from-password', { type: 'string', describe: 'Password of the source (env SLOTPILOT_FROM_PASSWORD; prefer it)', group: 'Import:' })
+      .option('db', { type: 'number', default: 0, describe: 'Source database number', group: 'Import:' })
+      .option('match', { type: 'string', describe: 'Only keys matching this SCAN pattern', group: 'Import:' })
+      .option('copy', { type: 'boolean', default: false, describe: 'Leave the source untouched (default: delete each key from the source once the cluster has it)', group: 'Import:' })
+      .option('replace', { type: 'boolean', default: false, describe: 'Overwrite keys that already exist in the cluster with a different value', group: 'Import:' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required without a terminal)', group: 'Import:' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print NDJSON events instead of progress lines', group: 'Import:' })
+      .option('journal', { type: 'string', describe: 'Journal file (default .slotpilot/import-<time>.ndjson)', group: 'Import:' })
+      .option('batch', { type: 'number', default: DEFAULT_IMPORT_BATCH, describe: 'Keys per batch (SCAN COUNT; one DUMP script on the source, one RESTORE pipeline per master)', group: 'Import:' })
+      .option('in-flight', { type: 'number', default: DEFAULT_IMPORT_IN_FLIGHT, describe: 'Batches in flight at once', group: 'Import:' })
+      .option('verify-sample', { type: 'number', default: DEFAULT_VERIFY_SAMPLE, describe: 'Imported keys read back and compared afterwards (0: counts only)', group: 'Import:' }) as never,
+  handler: async (args) => {
+    const seed = resolveSeed(args);
+    if (!args.from) throw new UsageError('missing --from HOST:PORT (the standalone Redis to import from)');
+    const from = parseAddr(args.from, '--from');
+    const db = wholeNumber(args.db, '--db', 0);
+    const batch = wholeNumber(args.batch, '--batch', 1);
+    const inFlight = wholeNumber(args.inFlight, '--in-flight', 1);
+    const verifySample = wholeNumber(args.verifySample, '--verify-sample', 0);
+    const connection = resolveConnection(args);
+    const fromPassword = args.fromPassword ?? process.env.SLOTPILOT_FROM_PASSWORD;
+    const fromConnection = { ...connection, user: args.fromUser || undefined, password: fromPassword || undefined };
+    const mode = args.copy ? 'copy' : 'move';
+    const match = args.match ?? null;
+
+    const prep = await prepareImport({ seed, connection, from, fromConnection, db });
+    try {
+      const what = `${mode === 'copy' ? 'copy' : 'move'} ${match ? `keys matching "${match}"` : `${formatCount(prep.source.keys)} keys`} from ${prep.source.addr} db ${db} into the cluster at ${prep.seed} (${prep.targets.size} masters)${mode === 'move' ? ', deleting them from the source' : ''}`;
+      await confirm(`Import: ${what}?`, args.yes);
+    } catch (error) {
+      prep.close();
+      throw error;
+    }
+
+    const journal = args.journal ?? defaultImportJournalPath(new Date());
+    const handle = startImport(prep, { mode, replace: args.replace, match, db, batch, inFlight, verifySample, journal });
+    attachImportJournal(handle, journal, {
+      kind: 'slotpilot-import-journal',
+      version: IMPORT_JOURNAL_VERSION,
+      runId: `${Date.now().toString(36)}-${process.pid}`,
+      startedAt: new Date().toISOString(),
+      seed: prep.seed,
+      from: prep.source.addr,
+      db,
+      match,
+      mode,
+      replace: args.replace,
+      batch,
+      inFlight,
+    });
+    if (args.json) attachImportNdjsonReporter(handle, (line) => process.stdout.write(`${line}\n`));
+    else attachImportPlainReporter(handle, printLine, batch);
+    let firstConflict: Extract<ImportEvent, { type: 'conflict' }> | null = null;
+    let firstFailure: string | null = null;
+    handle.subscribe((e) => {
+      if (e.type === 'conflict') firstConflict ??= e;
+      if (e.type === 'batch-failed') firstFailure ??= e.reason;
+    });
+
+    let signals = 0;
+    const onSignal = (): void => {
+      signals++;
+      handle.interrupt();
+      // Quitting at once is safe too: keys are deleted from the source only after the cluster acknowledged them.
+      if (signals > 1) setTimeout(() => process.exit(130), 100).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const s = await handle.done;
+      const rerun = 'run the same command again to continue';
+      if (s.stoppedBy === 'signal') throw new InterruptedError(`interrupted after ${formatCount(s.restored)} keys; ${rerun} (journal ${journal})`);
+      const conflict = firstConflict as Extract<ImportEvent, { type: 'conflict' }> | null;
+      if (conflict) {
+        throw new OperationError(`key "${conflict.key}" already exists in the cluster (${conflict.master}) with a different value; nothing was overwritten (${s.conflicts} conflict(s); --replace overwrites). ${formatCount(s.restored)} keys were imported before stopping`);
+      }
+      if (firstFailure) throw new OperationError(`${firstFailure}; ${formatCount(s.restored)} keys imported before stopping; ${rerun}`);
+      if (s.verify && !s.verify.ok) {
+        const m = s.verify.mismatches[0]!;
+        throw new OperationError(`verification failed: ${m.key === '*' ? '' : `key "${m.key}" `}${m.problem}${s.verify.mismatches.length > 1 ? ` (and ${s.verify.mismatches.length - 1} more)` : ''}`);
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

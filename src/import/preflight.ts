@@ -1,0 +1,83 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { RefusedError } from '../errors.js';
+import { connectNode, formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
+import { readTopology } from '../topology/read-topology.js';
+import { SLOT_COUNT } from '../topology/types.js';
+import { DIGEST_KEYS_LUA } from './digest.js';
+import { openSource, type ImportSource } from './source.js';
+
+/** A pipeline on a target, with the digest script (digest.ts) registered. */
+export type DigestPipeline = ChainableCommander & { digestKeys(numKeys: 1, key: Buffer): DigestPipeline };
+
+/** A master keys are written to, with its own long-lived connection. */
+export interface ImportTarget {
+  readonly id: string;
+  readonly addr: string;
+  readonly client: Redis;
+}
+
+/** Everything checked and connected before the first write; `startImport` only runs it. */
+export interface PreparedImport {
+  readonly seed: string;
+  readonly source: ImportSource;
+  /** Master node id per slot: where each key goes. */
+  readonly slotOwners: readonly string[];
+  readonly targets: ReadonlyMap<string, ImportTarget>;
+  /** Close every connection (the engine does it at the end; callers do it on refusal). */
+  close(): void;
+}
+
+export interface PreflightInput {
+  readonly seed: HostPort;
+  readonly connection: ConnectionOptions;
+  readonly from: HostPort;
+  readonly fromConnection: ConnectionOptions;
+  readonly db: number;
+}
+
+/** The same machine under another name would slip past an address comparison; these names are common. */
+function sameAddr(a: HostPort, b: HostPort): boolean {
+  const norm = (h: string): string => (h === 'localhost' || h === '::1' || h === '0.0.0.0' ? '127.0.0.1' : h);
+  return a.port === b.port && norm(a.host) === norm(b.host);
+}
+
+/**
+ * Read the cluster and the source and refuse, before writing anything, what would make an import
+ * unsafe: a source that is one of the cluster's nodes (or any cluster node), slots without an owner
+ * (keys would have nowhere to go), open slots (keys would be redirected mid-import: run `fix`), or a
+ * master that cannot be reached.
+ */
+export async function prepareImport(input: PreflightInput): Promise<PreparedImport> {
+  const topology = await readTopology(input.seed, input.connection, { keys: false });
+  const self = topology.nodes.find((n) => sameAddr({ host: n.host, port: n.port }, input.from));
+  if (self) throw new RefusedError(`--from ${formatAddr(input.from)} is a node of this cluster (${self.id.slice(0, 8)}); import reads from a standalone Redis`);
+  const unowned = topology.slotOwners.filter((o) => !o).length;
+  if (unowned) throw new RefusedError(`${unowned} of ${SLOT_COUNT} slots have no owner; assign them before importing (keys in them would have nowhere to go)`);
+  if (topology.openSlots.length) {
+    const o = topology.openSlots[0]!;
+    throw new RefusedError(`slot ${o.slot} is open (${o.state}) on ${o.node.slice(0, 8)}${topology.openSlots.length > 1 ? ` and ${topology.openSlots.length - 1} more` : ''}; close it first with: slotpilot fix --seed ${topology.seed}`);
+  }
+  const masters = topology.nodes.filter((n) => n.role === 'master' && n.slots.length);
+  const down = masters.find((m) => !m.reachable);
+  if (down) throw new RefusedError(`master ${down.addr} (${down.id.slice(0, 8)}) is unreachable; every master must be up to import`);
+
+  const source = await openSource(input.from, input.fromConnection, input.db);
+  const targets = new Map<string, ImportTarget>();
+  const close = (): void => {
+    source.client.disconnect();
+    for (const t of targets.values()) t.client.disconnect();
+  };
+  try {
+    await Promise.all(
+      masters.map(async (m) => {
+        const client = await connectNode({ host: m.host, port: m.port }, input.connection);
+        client.defineCommand('digestKeys', { lua: DIGEST_KEYS_LUA });
+        targets.set(m.id, { id: m.id, addr: m.addr, client });
+      }),
+    );
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { seed: topology.seed, source, slotOwners: topology.slotOwners as string[], targets, close };
+}

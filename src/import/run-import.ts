@@ -1,0 +1,256 @@
+import PQueue from 'p-queue';
+import { classifyRedisError } from '../redis/errors.js';
+import type { PreparedImport, ImportTarget } from './preflight.js';
+import { classifyRestoreReplies, parseDumpReply, routeKeys } from './route-keys.js';
+import { isSampled } from './digest.js';
+import type { DigestPipeline } from './preflight.js';
+import { verifyImport, type SampledKey } from './verify-import.js';
+import type { DumpedKey, ImportEvent, ImportHandle, ImportMode, ImportSummary, VerifyReport } from './types.js';
+
+export const DEFAULT_IMPORT_BATCH = 1000;
+export const DEFAULT_IMPORT_IN_FLIGHT = 8;
+export const DEFAULT_VERIFY_SAMPLE = 1000;
+/** Conflicts named one by one in events; past this only the count grows (the run stops anyway). */
+const MAX_CONFLICT_EVENTS = 20;
+
+export interface ImportOptions {
+  readonly mode: ImportMode;
+  readonly replace: boolean;
+  /** SCAN MATCH pattern, or null for every key. */
+  readonly match: string | null;
+  readonly db: number;
+  /** SCAN COUNT: keys per batch (each batch is one DUMP script on the source, one pipeline per master). */
+  readonly batch: number;
+  /** Batches in flight at once: each master has up to this many RESTORE pipelines queued. */
+  readonly inFlight: number;
+  /** Keys compared after the run (0: skip the sampled comparison). */
+  readonly verifySample: number;
+  readonly journal: string | null;
+}
+
+/** One master's share of a batch, after its RESTORE pipeline answered. */
+interface GroupResult {
+  readonly written: DumpedKey[];
+  readonly present: DumpedKey[];
+  readonly conflicts: DumpedKey[];
+  readonly failure: string | null;
+}
+
+/** Mutable running totals; events carry copies. */
+class Totals {
+  scanned = 0;
+  restored = 0;
+  alreadyPresent = 0;
+  deleted = 0;
+  skipped = 0;
+  changedOnSource = 0;
+  conflicts = 0;
+  scanCalls = 0;
+  readonly perMaster: Record<string, number> = {};
+}
+
+/**
+ * Run an import that `prepareImport` checked: SCAN the source in batches, read each batch's PTTL and
+ * DUMP in one script call, route keys to their masters and RESTORE them there, one pipeline per master
+ * per batch with several batches in flight. In move mode a key is deleted from the source only after
+ * its RESTORE was acknowledged, and only if it did not change meanwhile. The first conflict or failure
+ * (or `interrupt()`) stops new batches; batches in flight finish, so nothing is half done.
+ */
+export function startImport(prep: PreparedImport, options: ImportOptions): ImportHandle {
+  const listeners = new Set<(event: ImportEvent) => void>();
+  const emit = (event: ImportEvent): void => {
+    for (const l of listeners) l(event);
+  };
+  const totals = new Totals();
+  /** Keys chosen for the verification, with their digest on the source (capped: the choice is by hash, so only about verifySample). */
+  const sample: SampledKey[] = [];
+  let stoppedBy: ImportSummary['stoppedBy'] = null;
+  let failed = false;
+  const stop = (reason: NonNullable<ImportSummary['stoppedBy']>, message: string): void => {
+    if (reason === 'failure' || reason === 'conflict') failed = true;
+    if (stoppedBy) return;
+    stoppedBy = reason;
+    emit({ type: 'stopping', t: Date.now(), message });
+  };
+  const restoreArgs = options.replace ? ['REPLACE'] : [];
+
+  async function restoreGroup(target: ImportTarget, entries: DumpedKey[]): Promise<GroupResult> {
+    const pipeline = target.client.pipeline();
+    for (const e of entries) pipeline.restore(e.key, e.ttlMs, e.payload, ...(restoreArgs as []));
+    const outcome = classifyRestoreReplies(entries, ((await pipeline.exec()) ?? []) as [Error | null, unknown][]);
+    const present: DumpedKey[] = [];
+    const conflicts: DumpedKey[] = [];
+    if (outcome.busy.length) {
+      // BUSYKEY: the same value (a re-run after an interruption) is not a conflict; anything else is.
+      // Same DUMP bytes settle it at once; otherwise compare canonical digests (sets and large hashes
+      // serialise in a per-process order, so equal values can have different payloads).
+      const check = target.client.pipeline();
+      for (const e of outcome.busy) check.dumpBuffer(e.key);
+      const dumps = (await check.exec()) ?? [];
+      const unsure: DumpedKey[] = [];
+      outcome.busy.forEach((e, i) => {
+        const [error, value] = dumps[i] ?? [];
+        if (!error && Buffer.isBuffer(value) && value.equals(e.payload)) present.push(e);
+        else unsure.push(e);
+      });
+      if (unsure.length) {
+        const digests = target.client.pipeline() as DigestPipeline;
+        for (const e of unsure) digests.digestKeys(1, e.key);
+        const [theirs, ours] = await Promise.all([digests.exec(), prep.source.digestKeys(unsure.map((e) => e.key))]);
+        unsure.forEach((e, i) => {
+          const [error, value] = theirs?.[i] ?? [];
+          const digest = error ? null : ((value as (string | null)[])[0] ?? null);
+          if (digest !== null && digest === ours[i]) present.push(e);
+          else conflicts.push(e);
+        });
+      }
+    }
+    const first = outcome.failed[0];
+    return {
+      written: outcome.restored,
+      present,
+      conflicts,
+      failure: first ? `${target.addr}: RESTORE of "${first.entry.key.toString()}" failed: ${first.reason}${outcome.failed.length > 1 ? ` (and ${outcome.failed.length - 1} more)` : ''}` : null,
+    };
+  }
+
+  async function importBatch(keys: Buffer[]): Promise<void> {
+    const readAt = Date.now();
+    /** This batch's sampled keys by name; only those the cluster acknowledged join the sample. */
+    const sampled = new Map<string, SampledKey>();
+    const { dumped, vanished } = parseDumpReply(keys, await prep.source.dumpKeys(keys));
+    const chosen = sample.length < options.verifySample * 2 ? dumped.filter((e) => isSampled(e.key, options.verifySample, prep.source.keys)) : [];
+    if (chosen.length) {
+      const digests = await prep.source.digestKeys(chosen.map((e) => e.key));
+      chosen.forEach((e, i) => {
+        if (digests[i]) sampled.set(e.key.toString('latin1'), { key: e.key, digest: digests[i]!, ttlMs: e.ttlMs, readAt });
+      });
+    }
+    const groups = routeKeys(dumped, prep.slotOwners);
+    const results = await Promise.all(
+      [...groups].map(async ([owner, entries]) => {
+        const target = prep.targets.get(owner)!;
+        const r = await restoreGroup(target, entries);
+        return { target, ...r };
+      }),
+    );
+    const done: DumpedKey[] = [];
+    for (const r of results) {
+      done.push(...r.written, ...r.present);
+      totals.restored += r.written.length;
+      totals.alreadyPresent += r.present.length;
+      totals.perMaster[r.target.addr] = (totals.perMaster[r.target.addr] ?? 0) + r.written.length;
+      for (const e of r.written) {
+        const chosenKey = sampled.get(e.key.toString('latin1'));
+        if (chosenKey) sample.push(chosenKey);
+      }
+      for (const e of r.conflicts) {
+        if (totals.conflicts++ < MAX_CONFLICT_EVENTS) emit({ type: 'conflict', t: Date.now(), key: e.key.toString(), master: r.target.addr });
+      }
+      if (r.conflicts.length) stop('conflict', `key "${r.conflicts[0]!.key.toString()}" already exists in the cluster (${r.target.addr}) with a different value; stopping`);
+      if (r.failure) {
+        emit({ type: 'batch-failed', t: Date.now(), master: r.target.addr, reason: r.failure });
+        stop('failure', r.failure);
+      }
+    }
+    if (options.mode === 'move' && done.length) {
+      // Only acknowledged keys reach this point: a key is never deleted before the cluster holds it.
+      const kept = await prep.source.deleteIfUnchanged(
+        done.map((e) => e.key),
+        done.map((e) => e.payload),
+      );
+      totals.deleted += done.length - kept.length;
+      totals.changedOnSource += kept.length;
+    }
+    totals.scanned += keys.length;
+    totals.skipped += vanished;
+    emit({ type: 'batch-done', t: Date.now(), scanned: totals.scanned, restored: totals.restored, alreadyPresent: totals.alreadyPresent, deleted: totals.deleted, skipped: totals.skipped, changedOnSource: totals.changedOnSource, perMaster: { ...totals.perMaster }, scanCalls: totals.scanCalls });
+  }
+
+  async function sumClusterKeys(): Promise<number> {
+    const sizes = await Promise.all([...prep.targets.values()].map((t) => t.client.dbsize()));
+    return sizes.reduce((a, b) => a + b, 0);
+  }
+
+  async function run(): Promise<ImportSummary & { verify: VerifyReport | null }> {
+    const started = Date.now();
+    const clusterKeysBefore = await sumClusterKeys();
+    emit({
+      type: 'import-start',
+      t: started,
+      from: prep.source.addr,
+      db: options.db,
+      match: options.match,
+      mode: options.mode,
+      replace: options.replace,
+      sourceKeys: prep.source.keys,
+      masters: Object.fromEntries([...prep.targets.values()].map((t) => [t.id, t.addr])),
+      journal: options.journal,
+    });
+    const queue = new PQueue({ concurrency: options.inFlight });
+    const guarded = (keys: Buffer[]) => async (): Promise<void> => {
+      try {
+        await importBatch(keys);
+      } catch (error) {
+        const reason = `${classifyRedisError(error) === 'CONNECTION' ? 'connection lost: ' : ''}${(error as Error).message?.split('\n')[0] ?? String(error)}`;
+        emit({ type: 'batch-failed', t: Date.now(), master: null, reason });
+        stop('failure', reason);
+      }
+    };
+    const matchArgs = options.match ? ['MATCH', options.match] : [];
+    let cursor = '0';
+    try {
+      do {
+        const [next, keys] = await prep.source.client.scanBuffer(cursor, ...(matchArgs as []), 'COUNT', options.batch);
+        totals.scanCalls++;
+        cursor = next.toString();
+        if (keys.length) void queue.add(guarded(keys));
+        // Read ahead by one batch only: the source keeps the data, this process only what is in flight.
+        await queue.onSizeLessThan(1);
+      } while (cursor !== '0' && !stoppedBy);
+    } catch (error) {
+      const reason = `reading ${prep.source.addr} failed: ${(error as Error).message?.split('\n')[0]}`;
+      emit({ type: 'batch-failed', t: Date.now(), master: null, reason });
+      stop('failure', reason);
+    }
+    await queue.onIdle();
+    let verify: VerifyReport | null = null;
+    try {
+      if (stoppedBy !== 'signal' && stoppedBy !== 'failure') {
+        verify = await verifyImport(prep, { clusterKeysBefore, clusterKeysAfter: await sumClusterKeys(), restored: totals.restored, exact: !options.replace, sample });
+        emit({ type: 'verify', t: Date.now(), ...verify });
+      }
+    } catch (error) {
+      emit({ type: 'batch-failed', t: Date.now(), master: null, reason: `verification failed to run: ${(error as Error).message?.split('\n')[0]}` });
+      failed = true;
+    }
+    const summary: ImportSummary = {
+      mode: options.mode,
+      scanned: totals.scanned,
+      restored: totals.restored,
+      alreadyPresent: totals.alreadyPresent,
+      deleted: totals.deleted,
+      skipped: totals.skipped,
+      changedOnSource: totals.changedOnSource,
+      conflicts: totals.conflicts,
+      failed: failed || (verify !== null && !verify.ok),
+      stoppedBy,
+      ms: Date.now() - started,
+    };
+    emit({ type: 'import-end', t: Date.now(), summary, verify });
+    return { ...summary, verify };
+  }
+
+  // Start on the next turn so consumers that subscribe right after this call see import-start.
+  const done = new Promise<void>((r) => setImmediate(r)).then(run).finally(() => prep.close());
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    interrupt() {
+      stop('signal', 'interrupted: finishing the batches in flight (no key is lost); Ctrl-C again to quit at once');
+    },
+    done,
+  };
+}
