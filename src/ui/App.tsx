@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp } from 'ink';
 import Spinner from 'ink-spinner';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { messageOf } from '../errors.js';
@@ -15,6 +15,7 @@ import { PlanBuilder } from './PlanBuilder.js';
 import { RunTracker } from './run-tracker.js';
 import { RunView } from './RunView.js';
 import { SummaryView } from './SummaryView.js';
+import { useKeys } from './use-keys.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { useTicker } from './use-ticker.js';
 
@@ -129,7 +130,7 @@ export function App({ controller, initial, plan: given, refreshMs = 5000, frameM
     );
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const ctrlC = key.ctrl && input === 'c';
     if (screen === 'run') {
       if (!run) return;

@@ -38,27 +38,27 @@ export function NodesTable({ topology, masters, columns }: NodesTableProps) {
     <Box flexDirection="column">
       <Text bold>
         {'  '}
-        {'address'.padEnd(22)}
+        {'address'.padEnd(21)}
         {'id'.padEnd(9)}
         {'role'.padEnd(8)}
         {'slots'.padStart(6)}
-        {'keys'.padStart(11)}
+        {'keys'.padStart(10)}
         {wide ? 'memory'.padStart(10) : ''}
-        {'  repl'}
+        {' repl'}
         {'  state'}
       </Text>
       {rows.map(({ n, mark, color }) => {
         const state = flagsOf(n);
         return (
-          <Text key={n.id}>
+          <Text key={n.id} wrap="truncate-end">
             <Text color={color} bold>{`${mark} `}</Text>
-            {(n.role === 'replica' ? ` └ ${n.addr}` : n.addr).padEnd(22).slice(0, 22)}
+            {(n.role === 'replica' ? ` └ ${n.addr}` : n.addr).padEnd(21).slice(0, 21)}
             <Text dimColor>{n.id.slice(0, 8).padEnd(9)}</Text>
             {n.role.padEnd(8)}
             {(n.role === 'master' ? String(slotsOf(n)) : '').padStart(6)}
-            {(n.keys === undefined ? '?' : formatCount(n.keys)).padStart(11)}
+            {(n.keys === undefined ? '?' : formatCount(n.keys)).padStart(10)}
             {wide ? (n.usedMemory === undefined ? '?' : formatBytes(n.usedMemory)).padStart(10) : ''}
-            {(n.role === 'master' ? String(n.replicas.length) : '').padStart(6)}
+            {(n.role === 'master' ? String(n.replicas.length) : '').padStart(5)}
             {'  '}
             <Text color={state === 'ok' ? 'green' : 'red'}>{state}</Text>
           </Text>

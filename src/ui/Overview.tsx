@@ -22,7 +22,13 @@ export function Overview({ topology, columns, rows, freshness }: OverviewProps) 
   const masters = mastersInOrder(topology);
   const problems = checkTopology(topology);
   const width = Math.max(20, columns - 2);
-  const mapRows = rows >= 30 ? 6 : 4;
+  // The map gets the rows the table and warnings leave (Ink redraws the whole screen, flickering,
+  // once a frame is as tall as the terminal): title, cluster line, table header, map title, legend,
+  // three margins, key help (two lines when narrow) and one spare row.
+  const warnMax = rows >= 30 ? 6 : 2;
+  const shown = Math.min(warnMax, problems.length);
+  const warnLines = problems.length ? shown + (problems.length > shown ? 1 : 0) + new Set(problems.map((p) => p.kind)).size : 1;
+  const mapRows = Math.max(1, Math.min(6, rows - 11 - topology.nodes.length - warnLines));
   const keys = topology.nodes.filter((n) => n.role === 'master').reduce((a, n) => a + (n.keys ?? 0), 0);
   return (
     <Box flexDirection="column">
@@ -39,7 +45,7 @@ export function Overview({ topology, columns, rows, freshness }: OverviewProps) 
         <Legend masters={masters} />
       </Box>
       <Box marginTop={1}>
-        <Warnings problems={problems} max={rows >= 30 ? 6 : 2} />
+        <Warnings problems={problems} seed={topology.seed} max={warnMax} />
       </Box>
     </Box>
   );

@@ -60,11 +60,16 @@ const wrap = (i: number, n: number): number => (n ? (i + n) % n : 0);
 export function adjust(s: BuilderState, masters: readonly TopologyNode[], step: number, big = false): BuilderState {
   const field = fieldsOf(s, masters)[s.cursor];
   if (!field) return s;
-  if (field === 'strategy') return { ...s, strategy: cycle(BUILDER_STRATEGIES, s.strategy, step), cursor: 0 };
+  if (field === 'strategy') {
+    const strategy = cycle(BUILDER_STRATEGIES, s.strategy, step);
+    // A move needs two different nodes; a drain's pick may have left both pickers on one.
+    const target = strategy === 'move' && s.target === s.node ? wrap(s.node + 1, masters.length) : s.target;
+    return { ...s, strategy, target, cursor: 0 };
+  }
   if (field === 'by') return { ...s, by: cycle(BY, s.by, step) };
   if (field === 'threshold') return { ...s, threshold: Math.max(0, Math.min(50, s.threshold + step * (big ? 5 : 1))) };
-  if (field === 'node') return { ...s, node: wrap(s.node + step, masters.length) };
-  if (field === 'target') return { ...s, target: wrap(s.target + step, masters.length) };
+  if (field === 'node') return { ...s, node: pickNext(s.node, step, masters.length, s.strategy === 'move' ? s.target : -1) };
+  if (field === 'target') return { ...s, target: pickNext(s.target, step, masters.length, s.node) };
   if (field === 'count') {
     const owned = slotCount(masters[s.node]);
     return { ...s, count: Math.max(1, Math.min(Math.max(1, owned), s.count + step * (big ? 1000 : 10))) };
@@ -72,6 +77,12 @@ export function adjust(s: BuilderState, masters: readonly TopologyNode[], step: 
   const id = field.slice('weight:'.length);
   const w = Math.max(0, Math.min(20, (s.weights[id] ?? 1) + step * (big ? 1 : 0.5)));
   return { ...s, weights: { ...s.weights, [id]: w } };
+}
+
+/** The next node index in `step`'s direction, skipping `other` (a move's other end) when there is a choice. */
+function pickNext(current: number, step: number, n: number, other: number): number {
+  const next = wrap(current + step, n);
+  return next === other && n > 2 ? wrap(next + step, n) : next;
 }
 
 /** ↑/↓: move the cursor over the strategy's fields. */
