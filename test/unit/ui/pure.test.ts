@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../../src/planner/make-plan.js';
-import { adjust, fieldsOf, goalOf, initialBuilder, mastersInOrder, moveCursor } from '../../../src/ui/builder-state.js';
+import { adjust, fieldsOf, goalOf, initialBuilder, mastersInOrder, moveCursor, type BuilderState } from '../../../src/ui/builder-state.js';
 import { RunTracker } from '../../../src/ui/run-tracker.js';
 import { foldRunStates, foldSlots } from '../../../src/ui/slot-map.js';
 import { A, B, C, D, FOUR_MASTERS, liveTopology } from './fixtures.js';
@@ -38,7 +38,7 @@ describe('builder state', () => {
   });
 
   it('never leaves a move with the same node at both ends', () => {
-    let s = { ...initialBuilder(masters), strategy: 'drain' as const, node: 1, target: 1 };
+    let s: BuilderState = { ...initialBuilder(masters), strategy: 'drain', node: 1, target: 1 };
     s = adjust(s, masters, 1); // strategy: drain → move
     expect(s.strategy).toBe('move');
     expect(goalOf(s, masters)).toEqual({ strategy: 'move', from: B, to: C, count: 100 });
