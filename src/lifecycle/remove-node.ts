@@ -52,10 +52,14 @@ export async function removeNode(ctx: StepContext, req: RemoveNodeRequest, deps:
     await removeFromCluster(ctx, [half], req.shutdown);
     return `${half.addr} removed`;
   }
-  if (formatAddr(ctx.seed) === target.addr || t.nodes.find((n) => n.flags.includes('myself'))?.id === target.id) {
-    throw new UsageError(`--seed is the node being removed; give any other node of the cluster as --seed`);
-  }
   const plan = planRemoval(t, target.id, { withReplicas: req.withReplicas, ...(req.minReplicas !== undefined ? { minReplicas: req.minReplicas } : {}) });
+  const leavingIds = new Set([target.id, ...plan.alsoRemove.map((r) => r.id)]);
+  if (leavingIds.has(t.nodes.find((n) => n.flags.includes('myself'))?.id ?? '')) {
+    // The seed is leaving: every step after the drain talks to the cluster through a node that stays.
+    const stays = t.nodes.find((n) => n.reachable && !leavingIds.has(n.id) && !n.flags.some((f) => f === 'fail' || f === 'fail?'));
+    if (!stays) throw new RefusedError('no reachable node would be left in the cluster');
+    ctx = { ...ctx, seed: parseAddr(stays.addr) };
+  }
   const slots = slotCount(target);
   const drainPlan = plan.drain ? makePlan(t, { strategy: 'drain', node: target.id, useEmptyMasters: plan.drainToEmptyMasters }, formatAddr(ctx.seed)) : null;
   const what = [
@@ -76,7 +80,6 @@ export async function removeNode(ctx: StepContext, req: RemoveNodeRequest, deps:
     ctx.emit(stepEvent('drain', 'skipped', `${target.addr} owns no slot`));
   }
 
-  const leavingIds = new Set([target.id, ...plan.alsoRemove.map((r) => r.id)]);
   await reattachReplicas(ctx, target, leavingIds);
   const after = await readTopology(ctx.seed, ctx.conn, { keys: false });
   const leaving: Leaving[] = [...leavingIds].map((id) => {
