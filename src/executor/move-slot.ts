@@ -60,7 +60,12 @@ export interface SlotMove {
 const RETRY_TIMEOUT_FACTOR = 6;
 
 async function describeBusyKey(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<string> {
-  const existing = await ctx.admin.existingKeys(m.to, keys).catch(() => []);
+  // MIGRATE moves (and deletes on the source) every key of the batch the target accepted, so a key
+  // on the target alone has just moved: only a key on both ends is the conflict. Naming a moved one
+  // would invite the admin to delete the only copy of it from the target.
+  const onTarget = await ctx.admin.existingKeys(m.to, keys).catch(() => [] as string[]);
+  const onSource = new Set(await ctx.admin.existingKeys(m.from, onTarget).catch(() => onTarget));
+  const existing = onTarget.filter((k) => onSource.has(k));
   const name = existing[0] ?? keys[0] ?? '?';
   return `key "${name}" already exists on the target${existing.length > 1 ? ` (and ${existing.length - 1} more)` : ''}; rerun with --replace to overwrite, or remove it from the target`;
 }
