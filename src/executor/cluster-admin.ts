@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
-import { connectNode, migrateAuthArgs, type ConnectionOptions } from '../redis/connection.js';
+import { migrateAuthArgs, type ConnectionOptions } from '../redis/connection.js';
+import { PipeConnection } from '../redis/pipe-connection.js';
 import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
 import type { ClusterNodeLine } from '../topology/types.js';
 
@@ -43,27 +43,24 @@ export interface ClusterAdmin {
 }
 
 /**
- * One long-lived, auto-pipelined connection per node: concurrent SETSLOTs for many slots reach a node
- * in the same event-loop turn, so Redis saves its cluster config once for all of them.
+ * One long-lived connection per node (see PipeConnection): the commands of one event-loop turn go out
+ * in one write, so concurrent SETSLOTs for many slots reach a node together and Redis saves its
+ * cluster config once for all of them.
  */
 export async function connectAdmin(nodes: readonly AdminNode[], masters: readonly string[], conn: ConnectionOptions, commandTimeoutMs: number): Promise<ClusterAdmin> {
-  const clients = new Map<string, Redis>();
+  const clients = new Map<string, PipeConnection>();
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  try {
-    await Promise.all(
-      nodes.map(async (n) => {
-        clients.set(n.id, await connectNode(n, conn, { enableAutoPipelining: true, connectionName: 'slotpilot-executor' }));
-      }),
-    );
-  } catch (error) {
-    for (const c of clients.values()) c.disconnect();
-    throw error;
+  const opened = await Promise.allSettled(nodes.map(async (n) => clients.set(n.id, await PipeConnection.open(n, conn, 'slotpilot-executor'))));
+  const failed = opened.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const c of clients.values()) c.destroy();
+    throw failed.reason;
   }
-  const watch = watchNodes(clients, commandTimeoutMs);
-  const client = (id: string): Redis => {
+  const watchdog = watchNodes(clients, commandTimeoutMs);
+  const client = (id: string): PipeConnection => {
     const c = clients.get(id);
     if (!c) throw new Error(`no connection to node ${id.slice(0, 8)}`);
-    return watch.track(id, c);
+    return c;
   };
   const auth = migrateAuthArgs(conn);
   return {
@@ -82,80 +79,48 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     },
     async migrate(source, target, keys, opts) {
       const t = byId.get(target)!;
-      const args = [t.host, String(t.port), '', '0', String(opts.timeoutMs), ...(opts.replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys];
-      const reply = await client(source).call('MIGRATE', ...args);
+      const reply = await client(source).call('MIGRATE', t.host, String(t.port), '', '0', String(opts.timeoutMs), ...(opts.replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys);
       if (reply !== 'OK' && reply !== 'NOKEY') throw new Error(`unexpected MIGRATE reply ${String(reply)}`);
     },
     async existingKeys(node, keys) {
-      const p = client(node).pipeline();
-      for (const k of keys) p.call('ASKING').exists(k);
-      const results = (await p.exec()) ?? [];
-      return keys.filter((_, i) => Number(results[i * 2 + 1]?.[1] ?? 0) > 0);
+      const c = client(node);
+      // ASKING makes the next command see the slot this node is importing.
+      const found = await Promise.all(keys.map((k) => (void c.call('ASKING').catch(() => undefined), c.call('EXISTS', k).then(Number, () => 0))));
+      return keys.filter((_, i) => found[i]! > 0);
     },
     async keyBytes(node, key) {
       const c = client(node);
-      const r = await c.pipeline().call('ASKING').call('MEMORY', 'USAGE', key).exec().catch(() => null);
-      const v = r?.[1]?.[1];
+      void c.call('ASKING').catch(() => undefined);
+      const v = await c.call('MEMORY', 'USAGE', key).catch(() => null);
       return typeof v === 'number' ? v : null;
     },
     async migrateStats(node) {
-      const info = await client(node).info('commandstats').catch(() => '');
+      const info = String(await client(node).call('INFO', 'commandstats').catch(() => ''));
       const m = /cmdstat_migrate:calls=(\d+),usec=(\d+)/.exec(info);
       return m ? { calls: Number(m[1]), usec: Number(m[2]) } : info.includes('cmdstat_') ? { calls: 0, usec: 0 } : null;
     },
     async view(node) {
-      return parseClusterNodes((await client(node).call('CLUSTER', 'NODES')) as string);
+      return parseClusterNodes(String(await client(node).call('CLUSTER', 'NODES')));
     },
     close() {
-      watch.stop();
-      for (const c of clients.values()) c.disconnect();
+      clearInterval(watchdog);
+      for (const c of clients.values()) c.destroy();
     },
   };
 }
 
 /**
- * A node that stops answering must fail the commands waiting on it rather than hang the run. Per-
- * command timers (ioredis `commandTimeout`) cost a timer per command — tens of thousands per run,
- * about a second of CPU on the bench — so one watchdog checks each node instead: commands pending
- * and no reply for `timeoutMs` → disconnect, which rejects them (the slots fail, the run stops).
+ * A node that stops answering must fail the commands waiting on it rather than hang the run. One
+ * watchdog checks every connection (a timer per command cost about a second of CPU per bench run):
+ * replies awaited and none for `timeoutMs` → close it, which fails them (the slots fail, the run stops).
  */
-function watchNodes(clients: ReadonlyMap<string, Redis>, timeoutMs: number) {
-  const state = new Map<string, { pending: number; lastReply: number }>();
+function watchNodes(clients: ReadonlyMap<string, PipeConnection>, timeoutMs: number): NodeJS.Timeout {
   const timer = setInterval(() => {
     const now = Date.now();
-    for (const [id, s] of state) if (s.pending > 0 && now - s.lastReply > timeoutMs) clients.get(id)?.disconnect();
+    for (const c of clients.values()) {
+      if (c.pending > 0 && now - c.lastReplyAt > timeoutMs) c.destroy(`Connection is closed: no reply from ${c.addr} within ${Math.round(timeoutMs / 1000)} s`);
+    }
   }, Math.min(1000, timeoutMs));
   timer.unref();
-  const tracked = new Map<string, Redis>();
-  return {
-    /** The client, with every command counted in and out. */
-    track(id: string, c: Redis): Redis {
-      const hit = tracked.get(id);
-      if (hit) return hit;
-      const s = { pending: 0, lastReply: Date.now() };
-      state.set(id, s);
-      const settle = (): void => {
-        s.pending--;
-        s.lastReply = Date.now();
-      };
-      const proxy = new Proxy(c, {
-        get(target, prop, receiver) {
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          if (prop !== 'call' && prop !== 'info') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-          return (...args: unknown[]) => {
-            if (s.pending === 0) s.lastReply = Date.now();
-            s.pending++;
-            const p = (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            p.then(settle, settle);
-            return p;
-          };
-        },
-      });
-      tracked.set(id, proxy);
-      return proxy;
-    },
-    stop(): void {
-      clearInterval(timer);
-    },
-  };
+  return timer;
 }

@@ -33,14 +33,14 @@ export interface SlotContext {
   readonly countKeys: (from: string, to: string, keys: number) => void;
 }
 
-/** A GETKEYSINSLOT sent ahead, with the batch size it asked for. */
+/** A GETKEYSINSLOT sent ahead (or already answered), with the batch size it asked for. */
 export interface Prefetched {
   readonly batch: number;
-  readonly keys: Promise<string[]>;
+  readonly keys: Promise<string[]> | string[];
 }
 
 /** Send GETKEYSINSLOT for the slot's next batch now; the reply is awaited later. */
-export function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
+function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
   const batch = ctx.sizer.next(m.from);
   const keys = ctx.admin.getKeysInSlot(m.from, m.slot, batch);
   keys.catch(() => {}); // awaited (and reported) by the key loop; never an unhandled rejection
@@ -58,6 +58,8 @@ export interface SlotMove {
 }
 
 const RETRY_TIMEOUT_FACTOR = 6;
+/** Below this a key that times out points at the target, not at the key's size. */
+const SMALL_KEY_BYTES = 1024 * 1024;
 
 async function describeBusyKey(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<string> {
   // MIGRATE moves (and deletes on the source) every key of the batch the target accepted, so a key
@@ -89,7 +91,15 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
       if (code === 'BUSYKEY') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', await describeBusyKey(ctx, m, [key]));
       const bytes = await ctx.admin.keyBytes(m.from, key).catch(() => null);
       const size = bytes === null ? '' : ` (${bytes} bytes)`;
-      throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', `key "${key}"${size} did not move within ${(ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR) / 1000} s: ${errorLine(error)}`);
+      const within = `key "${key}"${size} did not move within ${(ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR) / 1000} s`;
+      // A small key that cannot move in that time says the target is stuck, not the key too big. The
+      // target may still finish restoring it after the source gave up: the copy resume then finds
+      // there (BUSYKEY) is this one, which --replace overwrites with the source's.
+      const why =
+        bytes !== null && bytes < SMALL_KEY_BYTES
+          ? `${within}: the target did not answer in time (paused, overloaded or unreachable?); it may have stored the key anyway: if resume then finds it there, use --replace`
+          : within;
+      throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', `${why} (${errorLine(error)})`);
     }
   }
 }
@@ -133,39 +143,43 @@ export const slotSteps = {
   /**
    * 3. the key loop; returns keys moved. The caller runs one key loop per source at a time: MIGRATE
    * holds the source's only thread, and keys of different slots cannot share one MIGRATE (CROSSSLOT).
-   * `first` is a GETKEYSINSLOT already sent (prefetched while the previous slot's MIGRATE ran);
-   * `onLastBatch` fires when the batch being sent is probably the slot's last, so the caller can
-   * prefetch the next slot's keys on the same connection, right behind this MIGRATE.
+   * `first` is the slot's first batch (fetched when the slot was opened). After a full batch the next
+   * GETKEYSINSLOT goes out right behind the MIGRATE on the same connection: Redis answers it once
+   * that MIGRATE is done, so a big slot costs one round trip per batch, not two.
    */
-  async keys(ctx: SlotContext, m: SlotMove, first?: Prefetched, onLastBatch?: () => void): Promise<number> {
+  async keys(ctx: SlotContext, m: SlotMove, first?: Prefetched): Promise<number> {
     ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'keys' });
     let moved = 0;
-    let next: Prefetched | undefined = first;
+    let next: Prefetched = first ?? prefetchKeys(ctx, m);
     // Once the source is MIGRATING, its key set in the slot only shrinks (new keys are sent to the
     // target with ASK), so a short batch means the slot is empty after it: no extra round trip.
-    for (let drained = false; !drained; ) {
+    for (;;) {
       if (ctx.stopNow()) throw interrupted(m, 'keys');
-      const { batch, keys: pending } = next ?? prefetchKeys(ctx, m);
-      next = undefined;
-      const keys = await step(m, 'keys', () => pending);
+      const { batch, keys: pending } = next;
+      const keys = Array.isArray(pending) ? pending : await step(m, 'keys', () => pending);
       if (!keys.length) break;
-      drained = keys.length < batch;
       const started = performance.now();
       const sent = migrateBatch(ctx, m, keys);
       ctx.onMigrateSent?.(m.from, keys.length);
-      if (drained) onLastBatch?.();
+      const drained = keys.length < batch;
+      if (!drained) next = prefetchKeys(ctx, m);
       await sent;
       const ms = performance.now() - started;
       ctx.sizer.record(m.from, keys.length, ms);
       moved += keys.length;
       ctx.countKeys(m.from, m.to, keys.length);
       ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: keys.length, batchMs: Math.round(ms * 100) / 100 });
+      if (drained) break;
     }
     return moved;
   },
-  /** Keys left on the source once it is MIGRATING (authoritative: none can be added any more). */
-  async recount(ctx: SlotContext, m: SlotMove): Promise<number> {
-    return step(m, 'migrating', () => ctx.admin.countKeysInSlot(m.from, m.slot));
+  /**
+   * The first batch of keys once the source is MIGRATING (authoritative: no key can be added there
+   * any more, so an empty answer means the slot is empty).
+   */
+  async firstKeys(ctx: SlotContext, m: SlotMove): Promise<Prefetched & { keys: string[] }> {
+    const batch = ctx.sizer.next(m.from);
+    return { batch, keys: await step(m, 'migrating', () => ctx.admin.getKeysInSlot(m.from, m.slot, batch)) };
   },
   /** 4. target NODE — first: if anything dies now, the slot still has an owner that holds its keys. */
   async assignTarget(ctx: SlotContext, m: SlotMove): Promise<void> {
@@ -193,12 +207,13 @@ export const slotSteps = {
 
 /** Move one slot through every step on its own. Resolves with the keys moved. */
 export async function moveSlot(ctx: SlotContext, m: SlotMove): Promise<number> {
-  const keysAtStart = await slotSteps.begin(ctx, m);
+  await slotSteps.begin(ctx, m);
   let moved = 0;
   if (m.action === 'move') {
     await slotSteps.importing(ctx, m);
     await slotSteps.migrating(ctx, m);
-    if (keysAtStart > 0 || (await slotSteps.recount(ctx, m)) > 0) moved = await slotSteps.keys(ctx, m);
+    const first = await slotSteps.firstKeys(ctx, m);
+    if (first.keys.length) moved = await slotSteps.keys(ctx, m, first);
   }
   await slotSteps.assignTarget(ctx, m);
   await slotSteps.assignRest(ctx, m);

@@ -1,11 +1,13 @@
 import PQueue from 'p-queue';
-import { prefetchKeys, slotSteps, SlotMigrationError, type Prefetched, type SlotContext, type SlotMove } from './move-slot.js';
+import { slotSteps, SlotMigrationError, type Prefetched, type SlotContext, type SlotMove } from './move-slot.js';
 import type { PreparedMove } from './preflight.js';
 
 /** A slot between being opened and being closed. */
 interface LiveSlot {
   readonly m: PreparedMove;
-  /** Keys at start (for events); `live` keys are recounted once the source is MIGRATING. */
+  /** The first batch of keys, fetched once the source was MIGRATING; dropped when the key loop takes it. */
+  first?: Prefetched & { keys: string[] };
+  /** Keys at start (for events); the key loop's first fetch, once the source is MIGRATING, is authoritative. */
   keys: number;
   moved: number;
   readonly started: number;
@@ -35,12 +37,12 @@ const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to:
 
 /**
  * Moves slots as a stream instead of lock-step waves, so no slot waits for the slowest of its wave:
- * - opening: whatever capacity is free is filled in one batch (COUNT, IMPORTING on the targets, then
- *   MIGRATING on the sources; each a pipelined burst per node, so a node saves its config once per
- *   burst rather than once per slot);
- * - keys: a p-queue per source (concurrency 1) runs the slots' key loops one after another (one
- *   MIGRATE at a time per source, since it blocks the source's thread), prefetching the next slot's keys behind each
- *   slot's last MIGRATE;
+ * - opening: whatever capacity is free is filled in one batch (IMPORTING on the targets, MIGRATING on
+ *   the sources, then each slot's first GETKEYSINSLOT; each a pipelined burst per node, so a node
+ *   saves its config once per burst rather than once per slot);
+ * - keys: a p-queue per source
+ *   (concurrency 1) then runs the slots' key loops one after another (one MIGRATE at a time per
+ *   source, since it blocks the source's thread);
  * - closing: slots whose keys are gone are assigned in batches (target NODE first, then source and
  *   the other masters), again one pipelined burst per node.
  * Opening and closing coalesce: while a burst is in flight, newly ready slots gather for the next.
@@ -52,8 +54,6 @@ export class SlotPipeline {
   /** Open slots per node (as source or target): the per-node limit. */
   readonly #openPerNode = new Map<string, number>();
   #open = 0;
-  /** Slots opened with keys to move, waiting for their source's worker. */
-  readonly #ready = new Map<string, LiveSlot[]>();
   /** One queue per source, concurrency 1: MIGRATE blocks the source's only thread. */
   readonly #sourceQueues = new Map<string, PQueue>();
   /** Slots whose keys are gone, waiting for the next closing burst. */
@@ -156,11 +156,12 @@ export class SlotPipeline {
     const begun = await this.#stage(live, async (s) => void (s.keys = await slotSteps.begin(ctx, asMove(s.m))));
     const moving = begun.filter((s) => s.m.action === 'move');
     const opened = await this.#stage(await this.#stage(moving, (s) => slotSteps.importing(ctx, asMove(s.m))), (s) => slotSteps.migrating(ctx, asMove(s.m)));
-    // The count before MIGRATING may miss a key written since; now no key can be added on the source.
-    const left = new Map<LiveSlot, number>();
-    const counted = await this.#stage(opened, async (s) => void left.set(s, await slotSteps.recount(ctx, asMove(s.m))));
-    for (const s of counted) {
-      if ((left.get(s) ?? 0) > 0) this.#enqueueKeys(s);
+    // The plan's count may miss a key written since; now that the source is MIGRATING no key can be
+    // added there, so its first GETKEYSINSLOT is authoritative: empty → close, else the key loop
+    // starts with these keys (one command per slot instead of a count and then a fetch).
+    const fetched = await this.#stage(opened, async (s) => void (s.first = await slotSteps.firstKeys(ctx, asMove(s.m))));
+    for (const s of fetched) {
+      if (s.first!.keys.length) this.#enqueueKeys(s);
       else this.#toClose.push(s);
     }
     this.#toClose.push(...begun.filter((s) => s.m.action === 'assign'));
@@ -172,27 +173,15 @@ export class SlotPipeline {
     const source = s.m.from;
     let q = this.#sourceQueues.get(source);
     if (!q) this.#sourceQueues.set(source, (q = new PQueue({ concurrency: this.#hooks.perSource })));
-    const waiting = this.#ready.get(source) ?? [];
-    waiting.push(s);
-    this.#ready.set(source, waiting);
     void q.add(() => this.#moveKeys(s));
   }
 
-  /** Keys sent ahead for a slot (the next one of its source). */
-  readonly #prefetched = new Map<LiveSlot, Prefetched>();
-
   async #moveKeys(s: LiveSlot): Promise<void> {
     const { ctx } = this.#hooks;
-    const waiting = this.#ready.get(s.m.from)!;
-    waiting.splice(waiting.indexOf(s), 1);
-    const first = this.#prefetched.get(s);
-    this.#prefetched.delete(s);
-    const prefetchNext = (): void => {
-      const next = waiting[0];
-      if (next && !ctx.stopNow()) this.#prefetched.set(next, prefetchKeys(ctx, asMove(next.m)));
-    };
+    const first = s.first;
+    s.first = undefined;
     try {
-      s.moved = await slotSteps.keys(ctx, asMove(s.m), first, prefetchNext);
+      s.moved = await slotSteps.keys(ctx, asMove(s.m), first);
       this.#toClose.push(s);
       this.#flushClose();
     } catch (error) {

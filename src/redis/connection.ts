@@ -73,16 +73,19 @@ export function redisOptions(addr: HostPort, conn: ConnectionOptions): RedisOpti
     enableReadyCheck: false,
     connectTimeout: conn.connectTimeoutMs ?? 5000,
     connectionName: 'slotpilot',
-    tls: conn.tls
-      ? {
-          ca: conn.tls.ca,
-          cert: conn.tls.cert,
-          key: conn.tls.key,
-          rejectUnauthorized: !conn.tls.insecure,
-          // Cluster nodes are addressed by IP; the certificate names the host.
-          checkServerIdentity: conn.tls.insecure ? () => undefined : undefined,
-        }
-      : undefined,
+    tls: conn.tls ? tlsSocketOptions(conn.tls) : undefined,
+  };
+}
+
+/** Node TLS socket options from slotpilot's TLS settings (shared by ioredis and the executor's connections). */
+export function tlsSocketOptions(tls: TlsOptions) {
+  return {
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    rejectUnauthorized: !tls.insecure,
+    // Cluster nodes are addressed by IP; the certificate names the host.
+    checkServerIdentity: tls.insecure ? () => undefined : undefined,
   };
 }
 

@@ -1,0 +1,169 @@
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import RedisParser from 'redis-parser';
+import { UnreachableError } from '../errors.js';
+import { describeConnectError, formatAddr, tlsSocketOptions, type ConnectionOptions, type HostPort } from './connection.js';
+
+/** Redis answers AUTH this way when it has no password: harmless. */
+const NO_PASSWORD_CONFIGURED = /without any password configured|no password is set|default.*does not require/i;
+
+/** One command in RESP: a string when every argument is one (the usual case), else a Buffer. */
+export function encodeCommand(args: readonly (string | Buffer)[]): string | Buffer {
+  if (args.every((a) => typeof a === 'string')) {
+    let text = `*${args.length}\r\n`;
+    for (const a of args as readonly string[]) text += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+    return text;
+  }
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a) : a;
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** A reply waiting for its answer (Redis answers in the order commands were sent). */
+interface Waiter {
+  readonly resolve: (reply: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * The executor's connection to one node: RESP over one socket, every command of an event-loop turn
+ * written together in one `writev`, replies parsed by `redis-parser` (the parser ioredis uses).
+ *
+ * Why not ioredis here: a run sends about ten commands per slot (tens of thousands per rebalance),
+ * and on the 2-core bench ioredis' per-command machinery (Command objects, auto-pipeline Pipeline
+ * objects, the garbage they leave) cost the orchestrator more CPU than all Redis nodes together,
+ * and the orchestrator's CPU is what paced the slots. Everything else (topology, checks, tools)
+ * keeps ioredis.
+ */
+export class PipeConnection {
+  readonly addr: string;
+  readonly #socket: Socket;
+  readonly #parser: RedisParser;
+  /** Waiters, oldest first; `#head` skips answered ones without shifting the array each reply. */
+  #waiting: Waiter[] = [];
+  #head = 0;
+  /** Commands encoded this turn, flushed together on the next immediate. */
+  #out: (string | Buffer)[] = [];
+  #flushing = false;
+  /** Set once the socket is gone: later commands fail at once with it. */
+  #closed: Error | null = null;
+  /** When the last reply arrived (or the first command after a quiet spell went out): the watchdog's clock. */
+  lastReplyAt = Date.now();
+
+  private constructor(addr: string, socket: Socket) {
+    this.addr = addr;
+    this.#socket = socket;
+    this.#parser = new RedisParser({
+      returnReply: (reply: unknown) => this.#answer(reply, null),
+      returnError: (error: Error) => this.#answer(null, error),
+      returnFatalError: (error: Error) => this.#fail(new Error(`Connection is closed: protocol error from ${addr} (${error.message})`)),
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#parser.execute(chunk));
+    socket.on('error', (error) => this.#fail(new Error(`Connection is closed: ${describeConnectError(error)}`)));
+    socket.on('close', () => this.#fail(new Error(`Connection is closed by ${addr}`)));
+  }
+
+  /** Replies still awaited. */
+  get pending(): number {
+    return this.#waiting.length - this.#head;
+  }
+
+  /**
+   * Connect, authenticate, name the connection and PING. Failures are UnreachableError with a
+   * one-line reason that never contains the password.
+   */
+  static async open(addr: HostPort, conn: ConnectionOptions, name: string): Promise<PipeConnection> {
+    const where = formatAddr(addr);
+    const timeoutMs = conn.connectTimeoutMs ?? 5000;
+    let socket: Socket | undefined;
+    try {
+      socket = await new Promise<Socket>((resolve, reject) => {
+        const s = conn.tls ? connectTls({ host: addr.host, port: addr.port, ...tlsSocketOptions(conn.tls) }) : connectTcp({ host: addr.host, port: addr.port });
+        const timer = setTimeout(() => {
+          s.destroy();
+          reject(new Error('connection timed out'));
+        }, timeoutMs);
+        s.once(conn.tls ? 'secureConnect' : 'connect', () => {
+          clearTimeout(timer);
+          s.removeAllListeners('error');
+          resolve(s);
+        });
+        s.once('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      const c = new PipeConnection(where, socket);
+      if (conn.password) {
+        await c.call(...(conn.user ? ['AUTH', conn.user, conn.password] : ['AUTH', conn.password])).catch((error: Error) => {
+          if (!NO_PASSWORD_CONFIGURED.test(error.message)) throw error;
+        });
+      }
+      await c.call('CLIENT', 'SETNAME', name).catch(() => undefined); // an ACL without CLIENT is fine
+      await c.call('PING');
+      return c;
+    } catch (error) {
+      socket?.destroy();
+      throw new UnreachableError(where, describeConnectError(error));
+    }
+  }
+
+  /** Send one command; resolves with the reply, rejects with the Redis error (message as Redis says it). */
+  call(...args: readonly (string | Buffer)[]): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (this.pending === 0) this.lastReplyAt = Date.now();
+    this.#out.push(encodeCommand(args));
+    if (!this.#flushing) {
+      this.#flushing = true;
+      setImmediate(() => this.#flush());
+    }
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  #flush(): void {
+    this.#flushing = false;
+    const out = this.#out;
+    this.#out = [];
+    if (this.#closed || !out.length) return;
+    // One write for the whole turn: each write on loopback costs a syscall and wakes the node up, and
+    // one joined string is far cheaper for Node than thousands of small chunks.
+    if (out.every((part) => typeof part === 'string')) {
+      this.#socket.write(out.join(''));
+      return;
+    }
+    this.#socket.cork();
+    for (const part of out) this.#socket.write(part);
+    this.#socket.uncork();
+  }
+
+  #answer(reply: unknown, error: Error | null): void {
+    this.lastReplyAt = Date.now();
+    const w = this.#waiting[this.#head++];
+    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#head);
+      this.#head = 0;
+    }
+    if (!w) return;
+    if (error) w.reject(error);
+    else w.resolve(reply);
+  }
+
+  #fail(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = error;
+    this.#socket.destroy();
+    const waiting = this.#waiting.slice(this.#head);
+    this.#waiting = [];
+    this.#head = 0;
+    for (const w of waiting) w.reject(error);
+  }
+
+  /** Close at once; commands still waiting fail with `reason`. */
+  destroy(reason = `Connection is closed (slotpilot closed the connection to ${this.addr})`): void {
+    this.#fail(new Error(reason));
+  }
+}

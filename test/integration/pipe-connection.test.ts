@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnreachableError } from '../../src/errors.js';
+import { PipeConnection } from '../../src/redis/pipe-connection.js';
+import { startStandalone, type StandaloneRedis } from '../helpers/standalone.js';
+
+// A real server: replies must come back in order, errors as Redis words them, secrets never echoed.
+describe('PipeConnection against redis-server', () => {
+  let plain: StandaloneRedis;
+  let locked: StandaloneRedis;
+  beforeAll(async () => {
+    plain = await startStandalone();
+    locked = await startStandalone();
+    const admin = locked.client();
+    await admin.config('SET', 'requirepass', 'pipe-secret-123');
+    admin.disconnect();
+  });
+  afterAll(() => {
+    plain?.stop();
+    locked?.stop();
+  });
+
+  it('answers many commands of one turn in order, with Redis errors as rejections', async () => {
+    const c = await PipeConnection.open({ host: '127.0.0.1', port: plain.port }, {}, 'test');
+    try {
+      const sets = Array.from({ length: 500 }, (_, i) => c.call('SET', `k${i}`, `v${i}é`));
+      const gets = Array.from({ length: 500 }, (_, i) => c.call('GET', `k${i}`));
+      const bad = c.call('INCR', 'k1');
+      expect(await Promise.all(sets)).toEqual(Array(500).fill('OK'));
+      expect(await Promise.all(gets)).toEqual(Array.from({ length: 500 }, (_, i) => `v${i}é`));
+      await expect(bad).rejects.toThrow(/not an integer/);
+      expect(await c.call('DBSIZE')).toBe(500);
+      expect(c.pending).toBe(0);
+    } finally {
+      c.destroy();
+    }
+  });
+
+  it('fails waiting and later commands once closed', async () => {
+    const c = await PipeConnection.open({ host: '127.0.0.1', port: plain.port }, {}, 'test');
+    const waiting = c.call('BLPOP', 'nothing', '0');
+    c.destroy('Connection is closed: test');
+    await expect(waiting).rejects.toThrow('Connection is closed: test');
+    await expect(c.call('PING')).rejects.toThrow('Connection is closed: test');
+  });
+
+  it('authenticates, and reports a refused connection or a wrong password in one line without the password', async () => {
+    const ok = await PipeConnection.open({ host: '127.0.0.1', port: locked.port }, { password: 'pipe-secret-123' }, 'test');
+    expect(await ok.call('PING')).toBe('PONG');
+    ok.destroy();
+    const wrong = await PipeConnection.open({ host: '127.0.0.1', port: locked.port }, { password: 'not-it-456' }, 'test').catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(UnreachableError);
+    expect(String((wrong as Error).message)).toMatch(/authentication failed/);
+    expect(String((wrong as Error).message)).not.toContain('not-it-456');
+    const none = await PipeConnection.open({ host: '127.0.0.1', port: locked.port }, {}, 'test').catch((e: unknown) => e);
+    expect(String((none as Error).message)).toMatch(/authentication required/);
+    const refused = await PipeConnection.open({ host: '127.0.0.1', port: 1 }, {}, 'test').catch((e: unknown) => e);
+    expect(String((refused as Error).message)).toBe('cannot reach 127.0.0.1:1: connection refused');
+  });
+});

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCommand } from '../../../src/redis/pipe-connection.js';
+
+describe('encodeCommand', () => {
+  it('writes RESP arrays with byte lengths, not character lengths', () => {
+    expect(encodeCommand(['GET', 'ké'])).toBe('*2\r\n$3\r\nGET\r\n$3\r\nké\r\n');
+    expect(encodeCommand([])).toBe('*0\r\n');
+  });
+  it('keeps binary arguments intact', () => {
+    const out = encodeCommand(['SET', Buffer.from([0xff, 0x00]), 'v']);
+    expect(Buffer.isBuffer(out)).toBe(true);
+    expect([...(out as Buffer)]).toEqual([...Buffer.from('*3\r\n$3\r\nSET\r\n$2\r\n'), 0xff, 0x00, ...Buffer.from('\r\n$1\r\nv\r\n')]);
+  });
+});
