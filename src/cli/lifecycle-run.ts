@@ -48,6 +48,19 @@ export async function runLifecycle(
     journal = openLifecycleJournal(path, lifecycleHeader(command, formatAddr(seed), request, moves));
     for (const e of pending.splice(0)) journal.write(e);
   };
+  // While the executor runs a plan it owns Ctrl-C (graceful stop, then resume); between plans every
+  // step is safe to cut short, because a re-run reads where the cluster is and continues.
+  let planRunning = false;
+  const onSignal = (): void => {
+    if (planRunning) return;
+    const message = `interrupted; the cluster is consistent, re-run the same ${command} command to continue`;
+    if (journal) emit({ type: 'lifecycle-end', t: Date.now(), ok: false, message });
+    (journal as ReturnType<typeof openLifecycleJournal> | null)?.close();
+    process.stderr.write(`slotpilot: ${message}\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const deps: LifecycleDeps = {
     async confirm(question) {
       await confirm(question, args.yes);
@@ -65,7 +78,12 @@ export async function runLifecycle(
         journal: moves,
         ...(args.batch !== undefined ? { batch: args.batch } : {}),
       };
-      await executePlan(plan, applyArgs, { seed, connection: conn }, command);
+      planRunning = true;
+      try {
+        await executePlan(plan, applyArgs, { seed, connection: conn }, command);
+      } finally {
+        planRunning = false;
+      }
     },
   };
   try {
@@ -76,6 +94,8 @@ export async function runLifecycle(
     if (journal) emit({ type: 'lifecycle-end', t: Date.now(), ok: false, message: messageOf(error) });
     throw error;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     (journal as ReturnType<typeof openLifecycleJournal> | null)?.close();
   }
 }

@@ -171,3 +171,16 @@ export async function shutdownNode(addr: HostPort, conn: ConnectionOptions): Pro
     });
   });
 }
+
+/**
+ * A node the seed no longer lists but another node still does: a removal interrupted during FORGET.
+ * `ref` is host:port or an id prefix (8+). Returns its id and address so a re-run finishes forgetting.
+ */
+export async function findListedElsewhere(t: Topology, ref: string, conn: ConnectionOptions): Promise<{ id: string; addr: string; reachable: boolean } | null> {
+  for (const n of t.nodes.filter((x) => x.reachable)) {
+    const lines = await withNode(parseAddr(n.addr), conn, (c) => readOwnView(c, n.addr)).catch(() => [] as ClusterNodeLine[]);
+    const hit = lines.find((l) => l.addr === ref || (ref.length >= 8 && l.id.startsWith(ref.toLowerCase())));
+    if (hit && !t.nodes.some((x) => x.id === hit.id)) return { id: hit.id, addr: hit.addr, reachable: true };
+  }
+  return null;
+}

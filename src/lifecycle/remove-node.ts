@@ -3,11 +3,11 @@ import { makePlan } from '../planner/make-plan.js';
 import { resolveNode } from '../planner/resolve-node.js';
 import { formatAddr, parseAddr } from '../redis/connection.js';
 import { readTopology } from '../topology/read-topology.js';
-import type { Topology, TopologyNode } from '../topology/types.js';
+import type { TopologyNode } from '../topology/types.js';
 import type { LifecycleDeps } from './add-node.js';
 import { stepEvent } from './events.js';
 import { removeFromCluster, type Leaving, type StepContext } from './join-steps.js';
-import { attachReplica, readOwnView, waitForRole, withNode } from './node-steps.js';
+import { attachReplica, findListedElsewhere, waitForRole } from './node-steps.js';
 import { pickNewMaster, planRemoval } from './plan-removal.js';
 
 export interface RemoveNodeRequest {
@@ -21,19 +21,6 @@ export interface RemoveNodeRequest {
 const slotCount = (n: TopologyNode): number => n.slots.reduce((a, [x, y]) => a + y - x + 1, 0);
 
 /**
- * A node the seed no longer lists but another node still does: a remove-node interrupted during
- * FORGET. Returns its id and address so the re-run finishes the forgetting.
- */
-async function findHalfForgotten(t: Topology, ref: string, ctx: StepContext): Promise<Leaving | null> {
-  for (const n of t.nodes.filter((x) => x.reachable)) {
-    const lines = await withNode(parseAddr(n.addr), ctx.conn, (c) => readOwnView(c, n.addr)).catch(() => []);
-    const hit = lines.find((l) => l.addr === ref || (ref.length >= 8 && l.id.startsWith(ref.toLowerCase())));
-    if (hit && !t.nodes.some((x) => x.id === hit.id)) return { id: hit.id, addr: hit.addr, reachable: true };
-  }
-  return null;
-}
-
-/**
  * remove-node: refuse what would hurt (the last master, a replica floor broken silently; nothing
  * changed), drain its slots with the executor, re-attach its replicas (or remove them with it),
  * forget it everywhere, reset it, optionally shut it down. Every step checks the live cluster
@@ -45,7 +32,7 @@ export async function removeNode(ctx: StepContext, req: RemoveNodeRequest, deps:
   try {
     target = resolveNode(t, req.node, '--node');
   } catch (error) {
-    const half = error instanceof UsageError ? await findHalfForgotten(t, req.node, ctx) : null;
+    const half = error instanceof UsageError ? await findListedElsewhere(t, req.node, ctx.conn) : null;
     if (!half) throw error;
     ctx.emit(stepEvent('inspect', 'info', `${half.addr} (${half.id.slice(0, 8)}) is already forgotten by the seed; finishing the removal`));
     await deps.confirm(`Finish removing ${half.addr} from the cluster?`);

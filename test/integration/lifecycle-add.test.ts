@@ -120,3 +120,22 @@ describe('add-node on a real cluster', () => {
     await expectHealthy(cluster());
   });
 });
+
+describe('add-node on a password-protected cluster', () => {
+  const SECRET = 'lifecycle-s3cret';
+  const cluster = useCluster({ masters: 3, password: SECRET, extraConfig: ['repl-diskless-sync-delay 0'] });
+
+  it('authenticates every step and writes no secret to the output or the journal', async () => {
+    const fresh = await cluster().startLoneNode();
+    const r = await runCli(['add-node', '--seed', cluster().seed, '--new', fresh.addr, '--replica-of', cluster().nodes[2]!.addr, '--yes', '--json', '--journal', file('secret.ndjson')], { env: { SLOTPILOT_PASSWORD: SECRET } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"phase":"in-sync"');
+    expect(r.stdout).not.toContain(SECRET);
+    expect(readFileSync(file('secret.ndjson'), 'utf8')).not.toContain(SECRET);
+    const wrong = await runCli(['add-node', '--seed', cluster().seed, '--new', fresh.addr, '--yes'], { env: { SLOTPILOT_PASSWORD: 'wrong' } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim().split('\n')).toEqual([expect.stringMatching(/authentication failed/)]);
+    expect(wrong.stderr).not.toContain(SECRET);
+  });
+});

@@ -1,17 +1,21 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLoad } from '../../scripts/lib/load-client.js';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { parseAddr } from '../../src/redis/connection.js';
 import { readTopology } from '../../src/topology/read-topology.js';
-import { clusterNodesFingerprint, runCli, useCluster, type LocalCluster } from '../helpers/cluster.js';
+import { CLI, clusterNodesFingerprint, runCli, useCluster, type LocalCluster } from '../helpers/cluster.js';
 
 const KEYS = 3000;
 
-async function expectHealthy(c: LocalCluster): Promise<void> {
-  const check = await runCli(['check', '--seed', c.seed]);
+async function expectHealthy(c: LocalCluster, seed = c.seed): Promise<void> {
+  const check = await runCli(['check', '--seed', seed]);
   expect(check.stdout, check.stdout).toMatch(/^OK:/m);
   expect(check.code).toBe(0);
-  expect(await verifySampleKeys([c.seed], { count: KEYS })).toEqual([]);
+  expect(await verifySampleKeys([seed], { count: KEYS })).toEqual([]);
 }
 
 async function topology(c: LocalCluster) {
@@ -91,5 +95,36 @@ describe('replace-node on a real cluster', () => {
     expect(t.nodes.some((n) => n.id === old.id)).toBe(false);
     expect(t.nodes.find((n) => n.id === fresh.id)).toMatchObject({ role: 'master' });
     await expectHealthy(cluster());
+  });
+
+  it('Ctrl-C while the seed master is being replaced stops at once (exit 130, journal says so); a re-run finishes', async () => {
+    const old = cluster().nodes[0]!;
+    const fresh = await cluster().startLoneNode();
+    const journal = join(mkdtempSync(join(tmpdir(), 'slotpilot-replace-')), 'replace.ndjson');
+    const m = cluster().client(old);
+    await m.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '10');
+    const child = spawn(process.execPath, [CLI, 'replace-node', '--seed', old.addr, '--old', old.addr, '--new', fresh.addr, '--yes', '--journal', journal], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (/^sync: /m.test(out)) child.kill('SIGINT');
+      });
+      child.on('close', (c) => resolve(c));
+    });
+    expect(code, out + err).toBe(130);
+    expect(err).toMatch(/^slotpilot: interrupted; the cluster is consistent, re-run the same replace-node command to continue\n$/);
+    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: 'lifecycle-end', ok: false });
+    await m.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+    m.disconnect();
+    const again = await runCli(['replace-node', '--seed', old.addr, '--old', old.addr, '--new', fresh.addr, '--yes']);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    await expectHealthy(cluster(), fresh.addr);
+    const t = await readTopology(parseAddr(fresh.addr), {}, { keys: false });
+    expect(t.nodes.some((n) => n.id === old.id)).toBe(false);
   });
 });
