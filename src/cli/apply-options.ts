@@ -8,7 +8,7 @@ import type { Plan } from '../planner/plan-schema.js';
 import { attachNdjsonReporter } from '../report/ndjson-reporter.js';
 import { attachPlainReporter } from '../report/plain-reporter.js';
 import { formatBytes, formatCount } from '../util/format.js';
-import { isInteractive, printLine } from './output.js';
+import { bufferedLines, isInteractive, printLine } from './output.js';
 
 /** Options of every command that changes the cluster through the executor. */
 export function withApplyOptions<T>(y: Argv<T>) {
@@ -87,7 +87,8 @@ export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOpt
   const options = runOptionsFrom(args, base, command);
   const journal = options.journal!;
   const handle = startRun(plan, options);
-  if (args.json) attachNdjsonReporter(handle, (line) => process.stdout.write(`${line}\n`));
+  const ndjson = args.json ? bufferedLines((text) => process.stdout.write(text)) : null;
+  if (ndjson) attachNdjsonReporter(handle, ndjson.line);
   else attachPlainReporter(handle, printLine);
   let signals = 0;
   const onSignal = (): void => {
@@ -103,7 +104,7 @@ export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOpt
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const summary = await handle.done;
+    const summary = await handle.done.finally(() => ndjson?.flush());
     if (summary.stoppedBy === 'signal') {
       throw new InterruptedError(`interrupted: ${summary.done}/${summary.planned} slots moved; finish with: slotpilot resume --journal ${journal}`);
     }

@@ -15,3 +15,27 @@ export function printError(text: string): void {
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY);
 }
+
+/**
+ * Lines gathered and written every `everyMs` (and on exit) instead of one by one: stdout into a pipe
+ * is synchronous in Node, and NDJSON events come by the tens of thousands per run, each write a
+ * system call taken from the run. Readers still get whole lines within `everyMs`.
+ */
+export function bufferedLines(write: (text: string) => void, everyMs = 100): { line(text: string): void; flush(): void } {
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (!lines.length) return;
+    const text = lines.join('');
+    lines = [];
+    write(text);
+  };
+  const timer = setInterval(flush, everyMs);
+  timer.unref();
+  process.on('exit', flush);
+  return {
+    line(text) {
+      lines.push(`${text}\n`);
+    },
+    flush,
+  };
+}
