@@ -2,7 +2,13 @@
  * The sample keys of sample-keys.ts written to one standalone Redis (no slot routing): the source of
  * `slotpilot import` in tests and the import benchmark.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis, type ChainableCommander } from 'ioredis';
+import { findFreePorts } from './free-ports.js';
+import { ensureRedisServer } from './redis-binary.js';
 import { sampleKey, type LoadOptions, type SampleKey } from './sample-keys.js';
 
 /** Queue the commands that create `k` (sample-keys.ts keeps its own writer private). */
@@ -40,4 +46,39 @@ export async function loadStandaloneKeys(addr: string, opts: LoadOptions, db = 0
   } finally {
     client.disconnect();
   }
+}
+
+/** A plain (non-cluster) redis-server on a free loopback port, for the import benchmark. */
+export interface StandaloneServer {
+  readonly addr: string;
+  stop(): void;
+}
+
+export async function startStandaloneServer(): Promise<StandaloneServer> {
+  const [port] = await findFreePorts(1);
+  const dir = mkdtempSync(join(tmpdir(), 'slotpilot-source-'));
+  const child = spawn(ensureRedisServer(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const stop = (): void => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const c = new Redis({ host: '127.0.0.1', port: port!, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      await c.ping();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        stop();
+        throw error;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      c.disconnect();
+    }
+  }
+  return { addr: `127.0.0.1:${port}`, stop };
 }

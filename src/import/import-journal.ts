@@ -19,6 +19,7 @@ export interface ImportJournalHeader {
   readonly replace: boolean;
   readonly batch: number;
   readonly inFlight: number;
+  readonly method: 'migrate' | 'restore';
 }
 
 /** `.slotpilot/import-<UTC timestamp>.ndjson` under the working directory. */

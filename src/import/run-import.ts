@@ -10,6 +10,8 @@ import type { DumpedKey, ImportEvent, ImportHandle, ImportMode, ImportSummary, V
 export const DEFAULT_IMPORT_BATCH = 1000;
 export const DEFAULT_IMPORT_IN_FLIGHT = 8;
 export const DEFAULT_VERIFY_SAMPLE = 1000;
+/** MIGRATE's I/O timeout: how long the source waits on the target before giving up (not the total time). */
+const MIGRATE_TIMEOUT_MS = 10_000;
 /** Conflicts named one by one in events; past this only the count grows (the run stops anyway). */
 const MAX_CONFLICT_EVENTS = 20;
 
@@ -26,15 +28,39 @@ export interface ImportOptions {
   /** Keys compared after the run (0: skip the sampled comparison). */
   readonly verifySample: number;
   readonly journal: string | null;
+  /**
+   * `migrate`: the source sends keys itself (MIGRATE … KEYS, COPY in copy mode), so key data never
+   * passes through this process, and a move deletes each key atomically once the target acknowledged
+   * it. `restore`: DUMP on the source, RESTORE pipelined per master through this process (works where
+   * the source cannot reach the cluster itself, e.g. TLS).
+   */
+  readonly method: 'migrate' | 'restore';
+  /** AUTH arguments of MIGRATE so the source can log in to the cluster (never printed). */
+  readonly migrateAuth: readonly string[];
 }
 
-/** One master's share of a batch, after its RESTORE pipeline answered. */
+/** One master's share of a batch, after the cluster answered. */
 interface GroupResult {
-  readonly written: DumpedKey[];
-  readonly present: DumpedKey[];
-  readonly conflicts: DumpedKey[];
+  /** Keys this run wrote to the cluster. */
+  readonly written: readonly Buffer[];
+  /** Keys the cluster already held with the same value. */
+  readonly present: number;
+  readonly conflicts: readonly Buffer[];
+  /** Keys gone from the source before they could be read. */
+  readonly vanished: number;
+  /** Move mode: keys the cluster now holds that are still on the source (to delete if unchanged). */
+  readonly toDelete: readonly DumpedKey[];
+  /** Move mode: keys MIGRATE already deleted from the source. */
+  readonly deletedBySource: number;
   readonly failure: string | null;
+  /** False when `written` may include keys that were there before (a MIGRATE that hit BUSYKEY). */
+  readonly exact: boolean;
 }
+
+const NOTHING: GroupResult = { written: [], present: 0, conflicts: [], vanished: 0, toDelete: [], deletedBySource: 0, failure: null, exact: true };
+
+/** A key with a TTL shorter than this may expire before verification, so the key count cannot be exact. */
+const SHORT_TTL_MS = 60_000;
 
 /** Mutable running totals; events carry copies. */
 class Totals {
@@ -46,6 +72,8 @@ class Totals {
   changedOnSource = 0;
   conflicts = 0;
   scanCalls = 0;
+  /** Whether the cluster's growth must equal `restored` (see GroupResult.exact and SHORT_TTL_MS). */
+  exact = true;
   readonly perMaster: Record<string, number> = {};
 }
 
@@ -107,61 +135,117 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
     }
     const first = outcome.failed[0];
     return {
-      written: outcome.restored,
-      present,
-      conflicts,
+      written: outcome.restored.map((e) => e.key),
+      present: present.length,
+      conflicts: conflicts.map((e) => e.key),
+      vanished: 0,
+      toDelete: [...outcome.restored, ...present],
+      deletedBySource: 0,
+      exact: true,
       failure: first ? `${target.addr}: RESTORE of "${first.entry.key.toString()}" failed: ${first.reason}${outcome.failed.length > 1 ? ` (and ${outcome.failed.length - 1} more)` : ''}` : null,
     };
+  }
+
+  /** DUMP on the source, RESTORE on the owner. */
+  async function restoreKeys(target: ImportTarget, keys: readonly Buffer[]): Promise<GroupResult> {
+    const { dumped, vanished } = parseDumpReply(keys, await prep.source.dumpKeys(keys));
+    const r = await restoreGroup(target, dumped);
+    return { ...r, vanished: r.vanished + vanished };
+  }
+
+  /**
+   * The source MIGRATEs the keys to their owner itself. A BUSYKEY reply does not say which key was
+   * busy, and the target has applied every other key by then: the keys still on the source go through
+   * the DUMP/RESTORE path, which names conflicts and recognises identical values. In move mode keys
+   * already gone from the source were moved by this MIGRATE.
+   */
+  async function migrateKeys(target: ImportTarget, keys: readonly Buffer[]): Promise<GroupResult> {
+    const [host, port] = [target.addr.slice(0, target.addr.lastIndexOf(':')), target.addr.slice(target.addr.lastIndexOf(':') + 1)];
+    const flags = [...(options.mode === 'copy' ? ['COPY'] : []), ...(options.replace ? ['REPLACE'] : []), ...options.migrateAuth];
+    try {
+      const reply = String(await prep.source.client.call('MIGRATE', host, port, '', '0', String(MIGRATE_TIMEOUT_MS), ...flags, 'KEYS', ...(keys as Buffer[])));
+      if (reply === 'NOKEY') return { ...NOTHING, vanished: keys.length };
+      return { ...NOTHING, written: keys, deletedBySource: options.mode === 'move' ? keys.length : 0 };
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      if (!/BUSYKEY/.test(message)) return { ...NOTHING, failure: `${target.addr}: MIGRATE from ${prep.source.addr} failed: ${message.split('\n')[0]}` };
+      const { dumped, vanished } = parseDumpReply(keys, await prep.source.dumpKeys(keys));
+      const still = new Set(dumped.map((e) => e.key.toString('latin1')));
+      const movedAlready = options.mode === 'move' ? keys.filter((k) => !still.has(k.toString('latin1'))) : [];
+      const r = await restoreGroup(target, dumped);
+      return {
+        ...r,
+        written: [...movedAlready, ...r.written],
+        vanished: options.mode === 'move' ? 0 : vanished,
+        deletedBySource: movedAlready.length,
+        // In copy mode "present" now also counts keys this MIGRATE wrote: the count check can only bound.
+        exact: options.mode === 'move',
+      };
+    }
   }
 
   async function importBatch(keys: Buffer[]): Promise<void> {
     const readAt = Date.now();
     /** This batch's sampled keys by name; only those the cluster acknowledged join the sample. */
     const sampled = new Map<string, SampledKey>();
-    const { dumped, vanished } = parseDumpReply(keys, await prep.source.dumpKeys(keys));
-    const chosen = sample.length < options.verifySample * 2 ? dumped.filter((e) => isSampled(e.key, options.verifySample, prep.source.keys)) : [];
+    // Which keys exist and their TTLs: MIGRATE does not say how many keys it moved.
+    const ttls = await prep.source.ttlKeys(keys);
+    const live = keys.filter((_, i) => ttls[i] !== -2);
+    let vanished = keys.length - live.length;
+    if (ttls.some((t) => t >= 0 && t < SHORT_TTL_MS)) totals.exact = false;
+    const chosen = sample.length < options.verifySample * 2 ? live.filter((k) => isSampled(k, options.verifySample, prep.source.keys)) : [];
     if (chosen.length) {
-      const digests = await prep.source.digestKeys(chosen.map((e) => e.key));
-      chosen.forEach((e, i) => {
-        if (digests[i]) sampled.set(e.key.toString('latin1'), { key: e.key, digest: digests[i]!, ttlMs: e.ttlMs, readAt });
+      const digests = await prep.source.digestKeys(chosen);
+      const ttlOf = new Map(keys.map((k, i) => [k.toString('latin1'), ttls[i]!]));
+      chosen.forEach((key, i) => {
+        const ttl = ttlOf.get(key.toString('latin1'))!;
+        if (digests[i]) sampled.set(key.toString('latin1'), { key, digest: digests[i]!, ttlMs: ttl === -1 ? 0 : ttl, readAt });
       });
     }
-    const groups = routeKeys(dumped, prep.slotOwners);
+    const groups = routeKeys(
+      live.map((key) => ({ key })),
+      prep.slotOwners,
+    );
     const results = await Promise.all(
       [...groups].map(async ([owner, entries]) => {
         const target = prep.targets.get(owner)!;
-        const r = await restoreGroup(target, entries);
+        const group = entries.map((e) => e.key);
+        const r = options.method === 'migrate' ? await migrateKeys(target, group) : await restoreKeys(target, group);
         return { target, ...r };
       }),
     );
-    const done: DumpedKey[] = [];
+    const toDelete: DumpedKey[] = [];
     for (const r of results) {
-      done.push(...r.written, ...r.present);
+      toDelete.push(...r.toDelete);
+      vanished += r.vanished;
+      if (!r.exact) totals.exact = false;
       totals.restored += r.written.length;
-      totals.alreadyPresent += r.present.length;
+      totals.alreadyPresent += r.present;
       totals.perMaster[r.target.addr] = (totals.perMaster[r.target.addr] ?? 0) + r.written.length;
-      for (const e of r.written) {
-        const chosenKey = sampled.get(e.key.toString('latin1'));
+      for (const key of r.written) {
+        const chosenKey = sampled.get(key.toString('latin1'));
         if (chosenKey) sample.push(chosenKey);
       }
-      for (const e of r.conflicts) {
-        if (totals.conflicts++ < MAX_CONFLICT_EVENTS) emit({ type: 'conflict', t: Date.now(), key: e.key.toString(), master: r.target.addr });
+      for (const key of r.conflicts) {
+        if (totals.conflicts++ < MAX_CONFLICT_EVENTS) emit({ type: 'conflict', t: Date.now(), key: key.toString(), master: r.target.addr });
       }
-      if (r.conflicts.length) stop('conflict', `key "${r.conflicts[0]!.key.toString()}" already exists in the cluster (${r.target.addr}) with a different value; stopping`);
+      if (r.conflicts.length) stop('conflict', `key "${r.conflicts[0]!.toString()}" already exists in the cluster (${r.target.addr}) with a different value; stopping`);
       if (r.failure) {
         emit({ type: 'batch-failed', t: Date.now(), master: r.target.addr, reason: r.failure });
         stop('failure', r.failure);
       }
     }
-    if (options.mode === 'move' && done.length) {
+    if (options.mode === 'move' && toDelete.length) {
       // Only acknowledged keys reach this point: a key is never deleted before the cluster holds it.
       const kept = await prep.source.deleteIfUnchanged(
-        done.map((e) => e.key),
-        done.map((e) => e.payload),
+        toDelete.map((e) => e.key),
+        toDelete.map((e) => e.payload),
       );
-      totals.deleted += done.length - kept.length;
       totals.changedOnSource += kept.length;
+      totals.deleted += toDelete.length - kept.length;
     }
+    // MIGRATE deletes its keys from the source itself, atomically with the target's acknowledgement.
+    totals.deleted += results.reduce((n, r) => n + r.deletedBySource, 0);
     totals.scanned += keys.length;
     totals.skipped += vanished;
     emit({ type: 'batch-done', t: Date.now(), scanned: totals.scanned, restored: totals.restored, alreadyPresent: totals.alreadyPresent, deleted: totals.deleted, skipped: totals.skipped, changedOnSource: totals.changedOnSource, perMaster: { ...totals.perMaster }, scanCalls: totals.scanCalls });
@@ -217,7 +301,7 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
     let verify: VerifyReport | null = null;
     try {
       if (stoppedBy !== 'signal' && stoppedBy !== 'failure') {
-        verify = await verifyImport(prep, { clusterKeysBefore, clusterKeysAfter: await sumClusterKeys(), restored: totals.restored, exact: !options.replace, sample });
+        verify = await verifyImport(prep, { clusterKeysBefore, clusterKeysAfter: await sumClusterKeys(), restored: totals.restored, exact: !options.replace && totals.exact, sample });
         emit({ type: 'verify', t: Date.now(), ...verify });
       }
     } catch (error) {

@@ -15,6 +15,12 @@ for i, k in ipairs(KEYS) do
 end
 return out`;
 
+/** PTTL of each key in one command (MIGRATE moves the data; this says which keys exist and their TTLs). */
+const TTL_KEYS_LUA = `
+local out = {}
+for i, k in ipairs(KEYS) do out[i] = redis.call('PTTL', k) end
+return out`;
+
 /**
  * Deletes each key only if it still holds the value that was copied (ARGV[i] is its DUMP payload):
  * a write to the source after the key was read must not be lost by the move. Returns the 1-based
@@ -34,6 +40,8 @@ export interface ImportSource {
   /** DBSIZE when it was opened. */
   readonly keys: number;
   dumpKeys(keys: readonly Buffer[]): Promise<unknown[]>;
+  /** PTTL of each key (-2 missing, -1 no TTL). */
+  ttlKeys(keys: readonly Buffer[]): Promise<number[]>;
   deleteIfUnchanged(keys: readonly Buffer[], payloads: readonly Buffer[]): Promise<number[]>;
   /** Canonical value digests (see digest.ts), null for a missing key. */
   digestKeys(keys: readonly Buffer[]): Promise<(string | null)[]>;
@@ -41,6 +49,7 @@ export interface ImportSource {
 
 type ScriptClient = Redis & {
   dumpKeysBuffer(numKeys: number, ...keys: Buffer[]): Promise<unknown[]>;
+  ttlKeys(numKeys: number, ...keys: Buffer[]): Promise<number[]>;
   deleteIfUnchanged(numKeys: number, ...args: Buffer[]): Promise<number[]>;
   digestKeys(numKeys: number, ...keys: Buffer[]): Promise<(string | null)[]>;
 };
@@ -74,6 +83,7 @@ export async function openSource(addr: HostPort, conn: ConnectionOptions, db: nu
       throw new UsageError(`--from ${name} has no database ${db} (${error.message.split('\n')[0]})`);
     });
     client.defineCommand('dumpKeys', { lua: DUMP_KEYS_LUA });
+    client.defineCommand('ttlKeys', { lua: TTL_KEYS_LUA });
     client.defineCommand('deleteIfUnchanged', { lua: DELETE_IF_UNCHANGED_LUA });
     client.defineCommand('digestKeys', { lua: DIGEST_KEYS_LUA });
     const keys = await client.dbsize();
@@ -82,6 +92,7 @@ export async function openSource(addr: HostPort, conn: ConnectionOptions, db: nu
       client,
       keys,
       dumpKeys: (keys) => client.dumpKeysBuffer(keys.length, ...keys),
+      ttlKeys: async (keys) => (await client.ttlKeys(keys.length, ...keys)).map(Number),
       digestKeys: async (keys) => (keys.length ? client.digestKeys(keys.length, ...keys) : []),
       deleteIfUnchanged: async (keys, payloads) => (keys.length ? (await client.deleteIfUnchanged(keys.length, ...keys, ...payloads)).map(Number) : []),
     };

@@ -4,7 +4,7 @@ import { attachImportJournal, defaultImportJournalPath, IMPORT_JOURNAL_VERSION }
 import { prepareImport } from '../../import/preflight.js';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_IN_FLIGHT, DEFAULT_VERIFY_SAMPLE, startImport } from '../../import/run-import.js';
 import type { ImportEvent } from '../../import/types.js';
-import { parseAddr } from '../../redis/connection.js';
+import { migrateAuthArgs, parseAddr } from '../../redis/connection.js';
 import { attachImportNdjsonReporter, attachImportPlainReporter } from '../../report/import-reporter.js';
 import { formatCount } from '../../util/format.js';
 import { confirm } from '../apply-options.js';
@@ -25,6 +25,7 @@ interface Args extends ConnectionArgs {
   readonly batch: number;
   readonly inFlight: number;
   readonly verifySample: number;
+  readonly method?: 'migrate' | 'restore';
 }
 
 function wholeNumber(value: number, option: string, min: number): number {
@@ -49,6 +50,7 @@ export const importCommand: CommandModule<object, Args> = {
       .option('journal', { type: 'string', describe: 'Journal file (default .slotpilot/import-<time>.ndjson)', group: 'Import:' })
       .option('batch', { type: 'number', default: DEFAULT_IMPORT_BATCH, describe: 'Keys per batch (SCAN COUNT; one DUMP script on the source, one RESTORE pipeline per master)', group: 'Import:' })
       .option('in-flight', { type: 'number', default: DEFAULT_IMPORT_IN_FLIGHT, describe: 'Batches in flight at once', group: 'Import:' })
+      .option('method', { choices: ['migrate', 'restore'] as const, describe: 'migrate: the source sends keys itself (MIGRATE … KEYS); restore: DUMP/RESTORE through slotpilot (default with TLS)', group: 'Import:' })
       .option('verify-sample', { type: 'number', default: DEFAULT_VERIFY_SAMPLE, describe: 'Imported keys read back and compared afterwards (0: counts only)', group: 'Import:' }) as never,
   handler: async (args) => {
     const seed = resolveSeed(args);
@@ -74,7 +76,9 @@ export const importCommand: CommandModule<object, Args> = {
     }
 
     const journal = args.journal ?? defaultImportJournalPath(new Date());
-    const handle = startImport(prep, { mode, replace: args.replace, match, db, batch, inFlight, verifySample, journal });
+    // The source's own connection to the cluster (MIGRATE) has no TLS: with TLS, data goes through slotpilot.
+    const method = args.method ?? (connection.tls ? 'restore' : 'migrate');
+    const handle = startImport(prep, { mode, replace: args.replace, match, db, batch, inFlight, verifySample, journal, method, migrateAuth: migrateAuthArgs(connection) });
     attachImportJournal(handle, journal, {
       kind: 'slotpilot-import-journal',
       version: IMPORT_JOURNAL_VERSION,
@@ -88,6 +92,7 @@ export const importCommand: CommandModule<object, Args> = {
       replace: args.replace,
       batch,
       inFlight,
+      method,
     });
     if (args.json) attachImportNdjsonReporter(handle, (line) => process.stdout.write(`${line}\n`));
     else attachImportPlainReporter(handle, printLine, batch);

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench:import [-- --keys 1000000 --masters 3 --modes copy,move]`
+ *
+ * `redis-cli --cluster import` against `slotpilot import` on the same source: a standalone
+ * redis-server holding K mixed-type sample keys (strings, hashes, lists, sets, zsets; every fifth with
+ * a TTL), imported into fresh identical N-master clusters, in the same run. `copy` compares
+ * `--cluster-copy` with `--copy` (the source is loaded once and stays untouched); `move` compares the
+ * defaults (the source is reloaded before each tool). Every key is verified afterwards (type, value,
+ * TTL). Reports wall time, keys/s and the ratio as a table and JSON (bench-import-results.json).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { startCluster } from './lib/local-cluster.js';
+import { ensureRedisCli } from './lib/redis-binary.js';
+import { verifySampleKeys } from './lib/sample-keys.js';
+import { loadStandaloneKeys, startStandaloneServer } from './lib/standalone-keys.js';
+
+const args = await yargs(hideBin(process.argv))
+  .option('keys', { type: 'number', default: 1_000_000 })
+  .option('masters', { type: 'number', default: 3 })
+  .option('modes', { type: 'string', default: 'copy', describe: 'copy, move or copy,move' })
+  .option('tools', { type: 'string', default: 'redis-cli,slotpilot', describe: 'Which tools to run' })
+  .option('output', { type: 'string', default: 'bench-import-results.json' })
+  .option('slotpilot-args', { type: 'string', default: '', describe: 'Extra slotpilot options, e.g. "--in-flight 4"' })
+  .strict()
+  .parseAsync();
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+type Tool = 'redis-cli' | 'slotpilot';
+type Mode = 'copy' | 'move';
+
+interface Result {
+  tool: Tool;
+  mode: Mode;
+  seconds: number;
+  keysImported: number;
+  keysPerSec: number;
+  exitCode: number | null;
+  peakRssMb: number | null;
+  /** Keys not as they must be in the cluster (missing, other type or value, TTL off). */
+  mismatches: number;
+  /** Keys left in the source: all of them for copy, none for move. */
+  sourceKeysAfter: number;
+  verified: boolean;
+}
+
+/** Run a command, sampling its peak RSS from /proc while it runs. */
+function run(cmd: string, argv: string[]): Promise<{ code: number | null; ms: number; rssKb: number; out: string }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    // redis-cli prints a line per key: keep only the tail for error reports.
+    const keep = (d: Buffer): void => {
+      out = (out + d.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    let rssKb = 0;
+    const timer = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) rssKb = Math.max(rssKb, Number(m[1]));
+      } catch {
+        // exited
+      }
+    }, 50);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ code, ms: performance.now() - started, rssKb, out });
+    });
+  });
+}
+
+function clientOf(addr: string): Redis {
+  const colon = addr.lastIndexOf(':');
+  const c = new Redis({ host: addr.slice(0, colon), port: Number(addr.slice(colon + 1)), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
+  c.on('error', () => {});
+  return c;
+}
+
+async function dbsize(addr: string): Promise<number> {
+  const c = clientOf(addr);
+  try {
+    return await c.dbsize();
+  } finally {
+    c.disconnect();
+  }
+}
+
+async function fillSource(addr: string): Promise<void> {
+  const c = clientOf(addr);
+  await c.flushall().finally(() => c.disconnect());
+  const started = performance.now();
+  await loadStandaloneKeys(addr, { count: args.keys });
+  process.stderr.write(`(source loaded: ${args.keys} keys in ${((performance.now() - started) / 1000).toFixed(1)} s) `);
+}
+
+async function once(tool: Tool, mode: Mode, sourceAddr: string): Promise<Result> {
+  const cluster = await startCluster({ masters: args.masters });
+  try {
+    const r =
+      tool === 'redis-cli'
+        ? await run(ensureRedisCli(), ['--cluster', 'import', cluster.seed, '--cluster-from', sourceAddr, ...(mode === 'copy' ? ['--cluster-copy'] : [])])
+        : await run(process.execPath, [CLI, 'import', '--seed', cluster.seed, '--from', sourceAddr, '--yes', '--journal', `${cluster.dir}/import.ndjson`, ...(mode === 'copy' ? ['--copy'] : []), ...args.slotpilotArgs.split(' ').filter(Boolean)]);
+    if (r.code !== 0) console.error(`\n${tool} ${mode} exited ${r.code}:\n${r.out.slice(-2000)}`);
+    const masters = cluster.nodes.filter((n) => n.role === 'master');
+    const keysImported = (await Promise.all(masters.map((m) => dbsize(m.addr)))).reduce((a, b) => a + b, 0);
+    const mismatches = await verifySampleKeys([cluster.seed], { count: args.keys });
+    const sourceKeysAfter = await dbsize(sourceAddr);
+    return {
+      tool,
+      mode,
+      seconds: r.ms / 1000,
+      keysImported,
+      keysPerSec: keysImported / (r.ms / 1000),
+      exitCode: r.code,
+      peakRssMb: tool === 'slotpilot' ? Math.round(r.rssKb / 1024) : null,
+      mismatches: mismatches.length,
+      sourceKeysAfter,
+      verified: mismatches.length === 0 && keysImported === args.keys && sourceKeysAfter === (mode === 'copy' ? args.keys : 0),
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+const modes = args.modes.split(',').filter(Boolean) as Mode[];
+const tools = (['redis-cli', 'slotpilot'] as const).filter((t) => args.tools.split(',').includes(t));
+const source = await startStandaloneServer();
+const results: Result[] = [];
+try {
+  for (const mode of modes) {
+    if (mode === 'copy') await fillSource(source.addr);
+    for (const tool of tools) {
+      if (mode === 'move') await fillSource(source.addr);
+      process.stderr.write(`${tool} ${mode} … `);
+      const r = await once(tool, mode, source.addr);
+      process.stderr.write(`${r.seconds.toFixed(2)} s${r.verified ? '' : ' (NOT VERIFIED)'}\n`);
+      results.push(r);
+    }
+  }
+} finally {
+  source.stop();
+}
+
+const f = (n: number | null, d = 1): string => (n === null ? '-' : n.toFixed(d));
+console.log(`\nstandalone source → ${args.masters} masters, ${args.keys} mixed-type keys (strings, hashes, lists, sets, zsets; 1 in 5 with a TTL)\n`);
+console.log('tool       mode  seconds  keys imported  keys/s    mismatches  source after  RSS MB  verified');
+for (const r of results) {
+  console.log(
+    `${r.tool.padEnd(10)} ${r.mode.padEnd(5)} ${f(r.seconds, 2).padStart(7)}  ${String(r.keysImported).padStart(13)}  ${f(r.keysPerSec, 0).padStart(8)}  ${String(r.mismatches).padStart(10)}  ${String(r.sourceKeysAfter).padStart(12)}  ${String(r.peakRssMb ?? '-').padStart(6)}  ${r.verified ? 'yes' : 'NO'}`,
+  );
+}
+const ratios: Record<string, number> = {};
+for (const mode of modes) {
+  const cli = results.find((r) => r.tool === 'redis-cli' && r.mode === mode);
+  const sp = results.find((r) => r.tool === 'slotpilot' && r.mode === mode);
+  if (!cli || !sp) continue;
+  ratios[mode] = cli.seconds / sp.seconds;
+  console.log(`${mode}: slotpilot is ${ratios[mode].toFixed(2)}× faster than redis-cli`);
+}
+writeFileSync(args.output, `${JSON.stringify({ at: new Date().toISOString(), keys: args.keys, masters: args.masters, slotpilotArgs: args.slotpilotArgs, results, ratios }, null, 2)}\n`);
+console.log(`results written to ${args.output}`);
+if (results.some((r) => !r.verified || r.exitCode !== 0)) process.exitCode = 1;
