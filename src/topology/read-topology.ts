@@ -61,17 +61,31 @@ async function readNodeView(client: Redis, addr: string): Promise<NodeView> {
   };
 }
 
-async function countKeysPerSlot(client: Redis, slots: readonly number[], into: number[]): Promise<void> {
+/**
+ * Counts for every slot of a node's ranges in one round trip: the loop runs inside the node, so 5,461
+ * counts cost it about a millisecond instead of 5,461 commands through this process (the read comes
+ * before every rebalance, on its clock). Redis 7 lets scripts call CLUSTER COUNTKEYSINSLOT.
+ */
+const COUNT_SCRIPT = `local r = {}
+for i = 1, #ARGV, 2 do
+  for s = tonumber(ARGV[i]), tonumber(ARGV[i + 1]) do r[#r + 1] = redis.call('CLUSTER', 'COUNTKEYSINSLOT', s) end
+end
+return r`;
+
+async function countKeysPerSlot(client: Redis, ranges: readonly (readonly [number, number])[], into: number[]): Promise<void> {
+  const slots = ranges.flatMap(([start, end]) => Array.from({ length: end - start + 1 }, (_, i) => start + i));
+  const counts = await client.call('EVAL', COUNT_SCRIPT, '0', ...ranges.flat().map(String)).catch(() => null);
+  if (Array.isArray(counts) && counts.length === slots.length) {
+    counts.forEach((c, i) => (into[slots[i]!] = Number(c)));
+    return;
+  }
+  // Scripts refused (an ACL without @scripting, an older server): one pipelined command per slot.
   const pipeline = client.pipeline();
   for (const slot of slots) pipeline.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot));
   const results = (await pipeline.exec()) ?? [];
   results.forEach(([err, count], i) => {
     if (!err) into[slots[i]!] = Number(count);
   });
-}
-
-function slotsOf(node: ClusterNodeLine): number[] {
-  return node.slots.flatMap(([start, end]) => Array.from({ length: end - start + 1 }, (_, i) => start + i));
 }
 
 /** Where a node's view of slot ownership or membership differs from the seed's. */
@@ -144,7 +158,7 @@ export async function readTopology(seed: HostPort, conn: ConnectionOptions, opti
       await mapLimit(
         seedLines.filter((l) => l.role === 'master' && l.slots.length && clients.has(l.id)),
         8,
-        (l) => countKeysPerSlot(clients.get(l.id)!, slotsOf(l), slotKeys),
+        (l) => countKeysPerSlot(clients.get(l.id)!, l.slots, slotKeys),
       );
     }
 
