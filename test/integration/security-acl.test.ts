@@ -1,0 +1,96 @@
+/**
+ * A cluster with requirepass/masterauth for the default user and the least-privilege ACL user that
+ * README documents — read from README itself, so the documented rule is exactly the one tested.
+ * slotpilot runs as that user through check, plan, apply (killed mid-run), resume and fix; no
+ * password appears in stdout, stderr, NDJSON events, plan files, journals or the process title.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
+import { CLI, runCli, useCluster } from '../helpers/cluster.js';
+import { expectNoSecret, expectOneLineError, processTitle } from '../helpers/secrets.js';
+
+const KEYS = 3000;
+const ADMIN_PW = 'adm1n-Pw-7f3c9e2a';
+const SP_PW = 'sl0tp1lot-Pw-4b8d1f6e';
+const dir = mkdtempSync(join(tmpdir(), 'slotpilot-acl-'));
+const file = (name: string): string => join(dir, name);
+
+/** The README's rule, as a redis.conf `user` line with the test's password. */
+function readmeAclRule(): string {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const line = readme.split('\n').find((l) => l.startsWith('ACL SETUSER slotpilot '));
+  if (!line) throw new Error('README has no "ACL SETUSER slotpilot ..." line');
+  return line.replace(/^ACL SETUSER /, 'user ').replace('>CHANGE-ME', `>${SP_PW}`);
+}
+
+const env = { SLOTPILOT_USER: 'slotpilot', SLOTPILOT_PASSWORD: SP_PW };
+
+describe('least-privilege ACL user (rule from README)', () => {
+  const cluster = useCluster({ masters: 3, keys: KEYS, password: ADMIN_PW, extraConfig: [readmeAclRule()] });
+  const outputs: Record<string, string> = {};
+
+  it('the user really is restricted', async () => {
+    const c = cluster().client(cluster().nodes[0]!);
+    const perms = (await c.call('ACL', 'GETUSER', 'slotpilot')) as unknown[];
+    c.disconnect();
+    expect(JSON.stringify(perms)).toContain('-@all');
+    const check = await runCli(['check', '--seed', cluster().seed], { env: { ...env } });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    outputs.check = check.stdout + check.stderr;
+  });
+
+  it('plan, apply (SIGKILLed mid-run with --password on the command line), resume and fix work as that user', async () => {
+    const [a, b] = cluster().nodes;
+    const plan = await runCli(['plan', '--seed', cluster().seed, '--user', 'slotpilot', '--password', SP_PW, '--strategy', 'move', '--from', a!.addr, '--to', b!.addr, '--slots', '0-599', '-o', file('plan.json')]);
+    expect(plan.code, plan.stderr).toBe(0);
+    outputs.plan = plan.stdout + plan.stderr;
+    let title = '';
+    let out = '';
+    let err = '';
+    const child = spawn(process.execPath, [CLI, 'apply', file('plan.json'), '--seed', cluster().seed, '--user', 'slotpilot', '--password', SP_PW, '--yes', '--json', '--batch', '1', '--concurrency', '8', '--journal', file('journal.ndjson')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (!title && out.includes('"run-start"')) title = processTitle(child.pid!);
+        if ((out.match(/"slot-done"/g) ?? []).length >= 100) child.kill('SIGKILL');
+      });
+      child.on('close', () => resolve());
+    });
+    expect(title).toMatch(/slotpilot/);
+    expect(out).toMatch(/"slot-progress"/);
+    outputs.apply = out + err;
+    outputs.title = title;
+    const resumed = await runCli(['resume', '--journal', file('journal.ndjson'), '--yes', '--json'], { env: { ...env } });
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    outputs.resume = resumed.stdout + resumed.stderr;
+    const fix = await runCli(['fix', '--seed', cluster().seed, '--yes'], { env: { ...env } });
+    expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+    const check = await runCli(['check', '--seed', cluster().seed], { env: { ...env } });
+    expect(check.code, check.stdout).toBe(0);
+    expect(await verifySampleKeys([cluster().seed], { count: KEYS }, ADMIN_PW)).toEqual([]);
+    outputs.journal = readFileSync(file('journal.ndjson'), 'utf8');
+    outputs.planFile = readFileSync(file('plan.json'), 'utf8');
+  });
+
+  it('a wrong password or a missing user: exit 1, one line, no secret', async () => {
+    const wrong = await runCli(['check', '--seed', cluster().seed], { env: { SLOTPILOT_USER: 'slotpilot', SLOTPILOT_PASSWORD: `${SP_PW}-wrong` } });
+    expect(wrong.code).toBe(1);
+    expectOneLineError(wrong.stderr);
+    expect(wrong.stderr).toMatch(/authentication failed/);
+    const none = await runCli(['check', '--seed', cluster().seed]);
+    expect(none.code).toBe(1);
+    expectOneLineError(none.stderr);
+    expect(none.stderr).toMatch(/authentication required/);
+    outputs.wrong = wrong.stdout + wrong.stderr;
+  });
+
+  it('no password anywhere: stdout, stderr, events, plan file, journal, process title', () => {
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['check', 'plan', 'apply', 'title', 'resume', 'journal', 'planFile', 'wrong']));
+    expectNoSecret(outputs, [SP_PW, ADMIN_PW]);
+  });
+});
