@@ -27,7 +27,11 @@ export async function runLifecycle(
   body: (ctx: StepContext, deps: LifecycleDeps) => Promise<string>,
 ): Promise<void> {
   const path = args.journal ?? defaultLifecycleJournalPath(command, new Date());
-  const moves = movesJournalPath(path);
+  // replace-node moves no slot one by one: no executor journal to point at.
+  const moves = command === 'replace-node' ? null : movesJournalPath(path);
+  // A closed pipe (`| head`) must not kill a command half-way through a removal: the journal still
+  // records every event, and the work goes on.
+  process.stdout.on('error', () => {});
   let journal: ReturnType<typeof openLifecycleJournal> | null = null;
   const out = (e: LifecycleEvent): void => {
     if (args.json) process.stdout.write(`${JSON.stringify(e)}\n`);
@@ -75,7 +79,7 @@ export async function runLifecycle(
         perNode: args.perNode ?? DEFAULT_PER_NODE,
         maxBlockMs: args.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS,
         replace: args.replace ?? false,
-        journal: moves,
+        journal: moves ?? movesJournalPath(path),
         ...(args.batch !== undefined ? { batch: args.batch } : {}),
       };
       planRunning = true;

@@ -26,7 +26,14 @@ export async function joinNode(ctx: StepContext, fresh: HostPort, candidate: Joi
     ctx.emit(stepEvent('meet', 'done', `CLUSTER MEET ${formatAddr(ctx.seed)} sent from ${addr} (${candidate.id.slice(0, 8)})`));
   }
   ctx.emit(stepEvent('join', 'start', `waiting until every node knows ${addr} and reports cluster_state:ok`));
-  const t = await waitForMember(ctx.seed, ctx.conn, candidate.id, timeoutMs, (m) => ctx.emit(stepEvent('join', 'info', m)));
+  // Gossip changes the reason many times a second while it spreads; one line every 2 s tells enough.
+  let said = 0;
+  const say = (m: string): void => {
+    if (Date.now() - said < 2000) return;
+    said = Date.now();
+    ctx.emit(stepEvent('join', 'info', m.length > 160 ? `${m.slice(0, 159)}…` : m));
+  };
+  const t = await waitForMember(ctx.seed, ctx.conn, candidate.id, timeoutMs, say);
   ctx.emit(stepEvent('join', 'done', `every node (${t.nodes.length}) knows ${addr}; cluster_state:ok`));
   return t;
 }
@@ -41,9 +48,9 @@ export async function attachAndSync(ctx: StepContext, fresh: HostPort, freshId: 
     ctx.emit(stepEvent('replicate', 'done', `${addr} now replicates ${master.addr} (${master.id.slice(0, 8)})`));
   }
   ctx.emit(stepEvent('sync', 'start', `initial sync of ${addr} from ${master.addr}`));
-  const status = await waitForSync(fresh, parseAddr(master.addr), ctx.conn, syncTimeoutMs, ctx.emit);
+  await waitForSync(fresh, parseAddr(master.addr), ctx.conn, syncTimeoutMs, ctx.emit);
   await waitForRole(ctx.seed, ctx.conn, freshId, master.id, 30_000);
-  ctx.emit(stepEvent('sync', 'done', `${addr} is in sync with ${master.addr} (offset ${status.replicaOffset ?? status.masterOffset ?? 0}) and every node sees it as its replica`));
+  ctx.emit(stepEvent('sync', 'done', `every node sees ${addr} as a replica of ${master.addr}`));
 }
 
 /** A node being removed: its id, and its address when it can still be reached. */

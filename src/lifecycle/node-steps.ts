@@ -184,3 +184,21 @@ export async function findListedElsewhere(t: Topology, ref: string, conn: Connec
   }
   return null;
 }
+
+/**
+ * A node every member has forgotten but that still lists members itself: a removal cut short
+ * between FORGET and RESET. `ref` must be host:port (it is no longer in any view to resolve an id).
+ */
+export async function findForgottenButNotReset(t: Topology, ref: string, conn: ConnectionOptions): Promise<{ id: string; addr: string; reachable: boolean } | null> {
+  let addr: HostPort;
+  try {
+    addr = parseAddr(ref);
+  } catch {
+    return null;
+  }
+  const lines = await withNode(addr, conn, (c) => readOwnView(c, ref)).catch(() => null);
+  const myself = lines?.find((l) => l.flags.includes('myself'));
+  if (!lines || !myself || t.nodes.some((n) => n.id === myself.id)) return null;
+  const members = new Set(t.nodes.map((n) => n.id));
+  return lines.some((l) => members.has(l.id)) ? { id: myself.id, addr: formatAddr(addr), reachable: true } : null;
+}

@@ -7,7 +7,7 @@ import type { TopologyNode } from '../topology/types.js';
 import type { LifecycleDeps } from './add-node.js';
 import { stepEvent } from './events.js';
 import { removeFromCluster, type Leaving, type StepContext } from './join-steps.js';
-import { attachReplica, findListedElsewhere, waitForRole } from './node-steps.js';
+import { attachReplica, findForgottenButNotReset, findListedElsewhere, waitForRole } from './node-steps.js';
 import { pickNewMaster, planRemoval } from './plan-removal.js';
 
 export interface RemoveNodeRequest {
@@ -32,9 +32,9 @@ export async function removeNode(ctx: StepContext, req: RemoveNodeRequest, deps:
   try {
     target = resolveNode(t, req.node, '--node');
   } catch (error) {
-    const half = error instanceof UsageError ? await findListedElsewhere(t, req.node, ctx.conn) : null;
+    const half = error instanceof UsageError ? ((await findListedElsewhere(t, req.node, ctx.conn)) ?? (await findForgottenButNotReset(t, req.node, ctx.conn))) : null;
     if (!half) throw error;
-    ctx.emit(stepEvent('inspect', 'info', `${half.addr} (${half.id.slice(0, 8)}) is already forgotten by the seed; finishing the removal`));
+    ctx.emit(stepEvent('inspect', 'info', `${half.addr} (${half.id.slice(0, 8)}) is no longer listed by the seed; finishing the removal`));
     await deps.confirm(`Finish removing ${half.addr} from the cluster?`);
     await removeFromCluster(ctx, [half], req.shutdown);
     return `${half.addr} removed`;

@@ -7,7 +7,7 @@ import { stepEvent } from './events.js';
 import { judgeJoinCandidate } from './judge-join.js';
 import { judgeReplace } from './judge-replace.js';
 import { attachAndSync, joinNode, removeFromCluster, type StepContext } from './join-steps.js';
-import { findListedElsewhere, inspectCandidate } from './node-steps.js';
+import { findForgottenButNotReset, findListedElsewhere, inspectCandidate } from './node-steps.js';
 import { failOver } from './replication-steps.js';
 
 export interface ReplaceNodeRequest {
@@ -38,13 +38,13 @@ export async function replaceNode(ctx: StepContext, req: ReplaceNodeRequest, dep
   } catch (error) {
     // Already forgotten by the seed: a finished (or nearly finished) earlier run.
     if (error instanceof UsageError && member?.role === 'master' && member.slots.length) {
-      const half = await findListedElsewhere(t, req.old, ctx.conn);
+      const half = (await findListedElsewhere(t, req.old, ctx.conn)) ?? (await findForgottenButNotReset(t, req.old, ctx.conn));
       if (!half) {
         ctx.emit(stepEvent('inspect', 'skipped', `${req.old} is no longer in the cluster and ${addr} serves its slots`));
         return `${addr} already replaced ${req.old}`;
       }
       // Interrupted while forgetting: finish, or the nodes that still list it keep it for good.
-      ctx.emit(stepEvent('inspect', 'info', `${half.addr} (${half.id.slice(0, 8)}) is already forgotten by the seed; finishing its removal`));
+      ctx.emit(stepEvent('inspect', 'info', `${half.addr} (${half.id.slice(0, 8)}) is no longer listed by the seed; finishing its removal`));
       await deps.confirm(`Finish removing ${half.addr} from the cluster?`);
       await removeFromCluster({ ...ctx, seed: req.fresh }, [half], req.shutdown);
       return `${half.addr} replaced by ${addr}`;

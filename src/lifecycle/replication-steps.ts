@@ -11,6 +11,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** How often progress is sampled and (at most) reported while a replica syncs. */
 const POLL_MS = 250;
 const REPORT_MS = 1000;
+const QUIET_REPORT_MS = 5000;
 
 /**
  * Follow a replica's initial sync until it has caught up: snapshot transfer (bytes), loading, then
@@ -25,6 +26,7 @@ export async function waitForSync(replica: HostPort, master: HostPort, conn: Con
   let lastReport = 0;
   let target: number | null = null;
   let status: SyncStatus | null = null;
+  let lastShown: SyncStatus | null = null;
   try {
     for (;;) {
       const [masterInfo, replicaInfo] = await Promise.all([m.info('replication'), r.info('replication').then(async (x) => `${x}\n${await r.info('persistence')}`)]);
@@ -33,9 +35,12 @@ export async function waitForSync(replica: HostPort, master: HostPort, conn: Con
       const done = hasCaughtUp(status, target);
       const shown: SyncStatus = done ? { ...status, phase: 'in-sync' } : status;
       const now = Date.now();
-      if (shown.phase !== lastPhase || now - lastReport >= REPORT_MS || done) {
+      // Figures that did not move are not news: a master waiting out repl-diskless-sync-delay says so every few seconds, not every second.
+      const moved = shown.phase === 'snapshot' ? shown.bytesRead !== lastShown?.bytesRead : shown.phase === 'catch-up' && shown.replicaOffset !== lastShown?.replicaOffset;
+      if (shown.phase !== lastPhase || done || (now - lastReport >= REPORT_MS && moved) || now - lastReport >= QUIET_REPORT_MS) {
         emit({ type: 'sync-progress', t: now, replica: formatAddr(replica), master: formatAddr(master), ...shown });
         lastPhase = shown.phase;
+        lastShown = shown;
         lastReport = now;
       }
       if (done) return shown;

@@ -90,7 +90,7 @@ describe('remove-node on a real cluster with replicas', () => {
     const r = await runCli(['remove-node', '--seed', cluster().seed, '--node', victim.addr, '--yes']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/already forgotten by the seed; finishing the removal/);
+    expect(r.stdout).toMatch(/no longer listed by the seed; finishing the removal/);
     expect(r.stdout).toMatch(/^reset: CLUSTER RESET SOFT on /m);
     const v = cluster().client(victim);
     expect(((await v.call('CLUSTER', 'NODES')) as string).trim().split('\n')).toHaveLength(1);
