@@ -100,9 +100,32 @@ async function fillSource(addr: string): Promise<void> {
   process.stderr.write(`(source loaded: ${args.keys} keys in ${((performance.now() - started) / 1000).toFixed(1)} s) `);
 }
 
+/** Clusters and the source to stop if the benchmark is interrupted (their processes outlive it otherwise). */
+const cleanups = new Set<() => unknown>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    void Promise.all([...cleanups].map((c) => c())).finally(() => process.exit(130));
+  });
+}
+
+/**
+ * A fresh cluster's nodes can briefly disagree about slot ownership (gossip); redis-cli refuses to
+ * import then ("Nodes don't agree about configuration"). Wait until its own check passes, for both tools.
+ */
+async function waitForCheck(seed: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await run(ensureRedisCli(), ['--cluster', 'check', seed])).code !== 0) {
+    if (Date.now() > deadline) throw new Error(`cluster at ${seed} did not pass redis-cli --cluster check within 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function once(tool: Tool, mode: Mode, sourceAddr: string): Promise<Result> {
   const cluster = await startCluster({ masters: args.masters });
+  const stop = (): Promise<void> => cluster.stop();
+  cleanups.add(stop);
   try {
+    await waitForCheck(cluster.seed);
     const r =
       tool === 'redis-cli'
         ? await run(ensureRedisCli(), ['--cluster', 'import', cluster.seed, '--cluster-from', sourceAddr, ...(mode === 'copy' ? ['--cluster-copy'] : [])])
@@ -125,6 +148,7 @@ async function once(tool: Tool, mode: Mode, sourceAddr: string): Promise<Result>
       verified: mismatches.length === 0 && keysImported === args.keys && sourceKeysAfter === (mode === 'copy' ? args.keys : 0),
     };
   } finally {
+    cleanups.delete(stop);
     await cluster.stop();
   }
 }
@@ -132,6 +156,7 @@ async function once(tool: Tool, mode: Mode, sourceAddr: string): Promise<Result>
 const modes = args.modes.split(',').filter(Boolean) as Mode[];
 const tools = (['redis-cli', 'slotpilot'] as const).filter((t) => args.tools.split(',').includes(t));
 const source = await startStandaloneServer();
+cleanups.add(() => source.stop());
 const results: Result[] = [];
 try {
   for (const mode of modes) {

@@ -168,7 +168,11 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
       return { ...NOTHING, written: keys, deletedBySource: options.mode === 'move' ? keys.length : 0 };
     } catch (error) {
       const message = (error as Error).message ?? String(error);
-      if (!/BUSYKEY/.test(message)) return { ...NOTHING, failure: `${target.addr}: MIGRATE from ${prep.source.addr} failed: ${message.split('\n')[0]}` };
+      if (!/BUSYKEY/.test(message)) {
+        // The source itself connects to the cluster: an address it cannot reach is the usual cause.
+        const hint = /IOERR|timeout|connect/i.test(message) ? ` (can ${prep.source.addr} reach ${target.addr}? --method restore sends the data through slotpilot instead)` : '';
+        return { ...NOTHING, failure: `${target.addr}: MIGRATE from ${prep.source.addr} failed: ${message.split('\n')[0]}${hint}` };
+      }
       const { dumped, vanished } = parseDumpReply(keys, await prep.source.dumpKeys(keys));
       const still = new Set(dumped.map((e) => e.key.toString('latin1')));
       const movedAlready = options.mode === 'move' ? keys.filter((k) => !still.has(k.toString('latin1'))) : [];
