@@ -84,8 +84,10 @@ export function tlsSocketOptions(tls: TlsOptions) {
     cert: tls.cert,
     key: tls.key,
     rejectUnauthorized: !tls.insecure,
-    // Cluster nodes are addressed by IP; the certificate names the host.
-    checkServerIdentity: tls.insecure ? () => undefined : undefined,
+    // Cluster nodes are addressed by IP; the certificate names the host. Only when insecure: an
+    // explicit `checkServerIdentity: undefined` replaces Node's default with nothing, and every
+    // verified TLS connection then dies with an internal assertion ("a bug in Node.js").
+    ...(tls.insecure ? { checkServerIdentity: () => undefined } : {}),
   };
 }
 
@@ -133,7 +135,9 @@ export async function connectNode(addr: HostPort, conn: ConnectionOptions, extra
     return client;
   } catch (error) {
     client.disconnect();
-    throw new UnreachableError(formatAddr(addr), describeConnectError(socketError ?? error));
+    const reason = describeConnectError(socketError ?? error);
+    // A plaintext node reads a TLS hello as the start of an inline command and never answers.
+    throw new UnreachableError(formatAddr(addr), conn.tls && reason === 'connection timed out' ? 'no TLS handshake answer (connection timed out; a plaintext node? then drop --tls)' : reason);
   }
 }
 
