@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutorEvent } from '../../../src/executor/events.js';
-import { startRun, type RunOptions } from '../../../src/executor/run-plan.js';
+import { DEFAULT_MIGRATES_PER_SOURCE, startRun, type RunOptions } from '../../../src/executor/run-plan.js';
 import { SLOT_TRANSITIONS } from '../../../src/executor/slot-state.js';
 import { FakeCluster, ids, keysForSlot, planOf } from './fake-admin.js';
 
@@ -21,7 +21,7 @@ function run(fake: FakeCluster, moves: { slot: number; from: string; to: string 
 const slotsFrom = (from: string, first: number, n: number, to: string) => Array.from({ length: n }, (_, i) => ({ slot: first + i, from, to }));
 
 describe('startRun with a scripted cluster', () => {
-  it('moves every slot and key, owners updated everywhere, one MIGRATE at a time per source', async () => {
+  it('moves every slot and key, owners updated everywhere, at most the MIGRATEs per source asked for', async () => {
     const fake = fourNodes();
     const moves = [...slotsFrom(A, 0, 40, D), ...slotsFrom(B, 5461, 20, D), ...slotsFrom(C, 10923, 20, D)];
     const { handle, events } = run(fake, moves, { concurrency: 16, batch: 2 });
@@ -33,8 +33,11 @@ describe('startRun with a scripted cluster', () => {
       expect(fake.keysInSlot(m.from, m.slot)).toEqual([]);
       expect(fake.keysInSlot(D, m.slot)).toHaveLength(m.slot < 100 ? m.slot % 4 : 0);
     }
-    expect(Math.max(...fake.peakMigrates.values())).toBe(1);
+    expect(Math.max(...fake.peakMigrates.values())).toBe(DEFAULT_MIGRATES_PER_SOURCE);
     expect(fake.peakOpen).toBeLessThanOrEqual(16);
+    const one = fourNodes();
+    await run(one, moves, { concurrency: 16, batch: 2, migratesPerSource: 1 }).handle.done;
+    expect(Math.max(...one.peakMigrates.values())).toBe(1);
     expect(fake.nodes.get(A)!.migrating.size + fake.nodes.get(D)!.importing.size).toBe(0);
     expect(events.filter((e) => e.type === 'slot-done')).toHaveLength(80);
     expect(events.at(-1)).toMatchObject({ type: 'run-end', summary });
