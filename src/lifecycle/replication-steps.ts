@@ -12,6 +12,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const POLL_MS = 250;
 const REPORT_MS = 1000;
 const QUIET_REPORT_MS = 5000;
+/** Redis gives a manual failover 5 s (CLUSTER_MF_TIMEOUT) before aborting it; a little more to hear about it. */
+const MANUAL_FAILOVER_WINDOW_MS = 6000;
 
 /**
  * Follow a replica's initial sync until it has caught up: snapshot transfer (bytes), loading, then
@@ -71,24 +73,31 @@ export async function failOver(seed: HostPort, fresh: HostPort, oldId: string, f
       throw new OperationError(`CLUSTER FAILOVER on ${formatAddr(fresh)} refused: ${(error as Error).message}; ${oldId.slice(0, 8)} is still the master`);
     }
   });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const swappedEverywhere = async (): Promise<boolean> => {
     const t = await readTopology(seed, conn, { keys: false }).catch(() => null);
-    if (t) {
-      const views = await Promise.all(
-        t.nodes.filter((n) => n.reachable).map((n) => withNode(parseAddr(n.addr), conn, (c) => readOwnView(c, n.addr)).catch(() => null)),
-      );
-      if (views.every((v) => v !== null && showsRolesSwapped(v, oldId, freshId))) return;
-    }
-    if (Date.now() > deadline) {
-      const still = await withNode(fresh, conn, (c) => readOwnView(c, formatAddr(fresh))).catch(() => null);
-      const promoted = still?.find((l) => l.flags.includes('myself'))?.role === 'master';
-      throw new OperationError(
-        promoted
-          ? `${formatAddr(fresh)} was promoted but not every node agrees after ${Math.round(timeoutMs / 1000)} s; run slotpilot check, then re-run replace-node to finish`
-          : `failover to ${formatAddr(fresh)} did not complete within ${Math.round(timeoutMs / 1000)} s; the old master ${oldId.slice(0, 8)} is still the master and nothing was removed`,
-      );
-    }
+    if (!t) return false;
+    const views = await Promise.all(
+      t.nodes.filter((n) => n.reachable).map((n) => withNode(parseAddr(n.addr), conn, (c) => readOwnView(c, n.addr)).catch(() => null)),
+    );
+    return views.every((v) => v !== null && showsRolesSwapped(v, oldId, freshId));
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() <= deadline) {
+    if (await swappedEverywhere()) return;
     await sleep(200);
   }
+  // Redis may still be inside its own manual-failover window: wait it out, so what we report is the
+  // outcome and not a guess (saying "still the master" of a node that is promoted a second later).
+  const settle = Date.now() + MANUAL_FAILOVER_WINDOW_MS;
+  while (Date.now() <= settle) {
+    if (await swappedEverywhere()) return;
+    await sleep(200);
+  }
+  const own = await withNode(fresh, conn, (c) => readOwnView(c, formatAddr(fresh))).catch(() => null);
+  const promoted = own?.find((l) => l.flags.includes('myself'))?.role === 'master';
+  throw new OperationError(
+    promoted
+      ? `${formatAddr(fresh)} was promoted but not every node agrees after ${Math.round(timeoutMs / 1000)} s; run slotpilot check, then re-run replace-node to finish`
+      : `failover to ${formatAddr(fresh)} did not complete within ${Math.round(timeoutMs / 1000)} s; the old master ${oldId.slice(0, 8)} is still the master and nothing was removed (re-run replace-node to try again)`,
+  );
 }
