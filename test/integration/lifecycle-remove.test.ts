@@ -28,7 +28,7 @@ function isAlive(pid: number): boolean {
 }
 
 describe('remove-node on a real cluster with replicas', () => {
-  const cluster = useCluster({ masters: 3, replicasPerMaster: 1, keys: KEYS, extraConfig: ['repl-diskless-sync-delay 0'] });
+  const cluster = useCluster({ masters: 4, replicasPerMaster: 1, keys: KEYS, extraConfig: ['repl-diskless-sync-delay 0'] });
 
   it('refuses an unknown node: exit 2, one line, nothing changed', async () => {
     const before = await clusterNodesFingerprint(cluster());
@@ -80,8 +80,24 @@ describe('remove-node on a real cluster with replicas', () => {
     await expectHealthy(cluster());
   });
 
-  it('re-running after an interruption (already drained, forgotten by the seed only) finishes with forget and reset', async () => {
+  it('--with-replicas removes a master and its replica together (JSON events), leaving every other master its replica', async () => {
     const victim = cluster().nodes[2]!;
+    const replica = (await topology(cluster())).nodes.find((n) => n.masterId === victim.id)!;
+    const r = await runCli(['remove-node', '--seed', cluster().seed, '--node', victim.id.slice(0, 10), '--with-replicas', '--shutdown', '--yes', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.find((e) => e.type === 'step' && e.step === 'forget' && e.status === 'done').message).toContain(replica.id.slice(0, 8));
+    expect(events.filter((e) => e.type === 'step' && e.step === 'shutdown')).toHaveLength(2);
+    expect(events.at(-1)).toMatchObject({ type: 'lifecycle-end', ok: true });
+    const after = await topology(cluster());
+    expect(after.nodes.some((n) => n.id === victim.id || n.id === replica.id)).toBe(false);
+    for (const m of after.nodes.filter((n) => n.role === 'master' && n.slots.length)) expect(m.replicas.length).toBeGreaterThanOrEqual(1);
+    await expectHealthy(cluster());
+  });
+
+  it('re-running after an interruption (already drained, forgotten by the seed only) finishes with forget and reset', async () => {
+    const victim = cluster().nodes[3]!;
     const drain = await runCli(['rebalance', '--seed', cluster().seed, '--weight', `${victim.addr}=0`, '--yes']);
     expect(drain.code, drain.stdout + drain.stderr).toBe(0);
     const seed = cluster().client(cluster().seed);
