@@ -1,7 +1,7 @@
 import { UsageError, RefusedError } from '../errors.js';
 import { makePlan } from '../planner/make-plan.js';
 import type { Plan } from '../planner/plan-schema.js';
-import { resolveMaster } from '../planner/resolve-node.js';
+import { resolveNode } from '../planner/resolve-node.js';
 import { formatAddr, type HostPort } from '../redis/connection.js';
 import { readTopology } from '../topology/read-topology.js';
 import { stepEvent } from './events.js';
@@ -35,7 +35,8 @@ export async function addNode(ctx: StepContext, req: AddNodeRequest, deps: Lifec
   const t = await readTopology(ctx.seed, ctx.conn, { keys: false });
   const candidate = await inspectCandidate(req.fresh, ctx.conn);
   const decision = judgeJoinCandidate(candidate, t.nodes);
-  const master = req.replicaOf !== undefined ? resolveMaster(t, req.replicaOf, '--replica-of') : null;
+  const master = req.replicaOf !== undefined ? resolveNode(t, req.replicaOf, '--replica-of') : null;
+  if (master && master.role !== 'master') throw new RefusedError(`--replica-of ${master.addr} is a replica; give a master (its master is ${master.masterId?.slice(0, 8) ?? 'unknown'})`);
   const member = t.nodes.find((n) => n.id === candidate.id);
   if (member && master && member.role === 'replica' && member.masterId !== master.id) {
     throw new RefusedError(`${addr} is already a replica of ${member.masterId?.slice(0, 8)}, not of ${master.addr}`);

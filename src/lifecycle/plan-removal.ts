@@ -28,8 +28,8 @@ export interface RemovalPlan {
 
 const slotCount = (n: TopologyNode): number => n.slots.reduce((a, [x, y]) => a + y - x + 1, 0);
 
-/** Masters other than the removed one(s) that hold (or will hold) slots: the ones replicas protect. */
-function servingMasters(t: Topology, removed: ReadonlySet<string>): TopologyNode[] {
+/** Masters other than the removed one(s) that hold slots: the ones replicas protect. */
+export function servingMasters(t: Topology, removed: ReadonlySet<string>): TopologyNode[] {
   return t.nodes.filter((n) => n.role === 'master' && !removed.has(n.id) && slotCount(n) > 0);
 }
 
@@ -91,4 +91,3 @@ export function planRemoval(t: Topology, nodeId: string, opts: RemovalOptions): 
   return { node, drain: slots > 0, drainToEmptyMasters: slots > 0 && !withSlots.length, alsoRemove, reattach, minReplicas: floor };
 }
 
-export { servingMasters };

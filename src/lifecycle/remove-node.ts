@@ -8,7 +8,7 @@ import type { LifecycleDeps } from './add-node.js';
 import { stepEvent } from './events.js';
 import { removeFromCluster, type Leaving, type StepContext } from './join-steps.js';
 import { attachReplica, findForgottenButNotReset, findListedElsewhere, waitForRole } from './node-steps.js';
-import { pickNewMaster, planRemoval } from './plan-removal.js';
+import { pickNewMaster, planRemoval, servingMasters } from './plan-removal.js';
 
 export interface RemoveNodeRequest {
   /** NODE: host:port or node id (prefix of 8+). */
@@ -89,7 +89,7 @@ async function reattachReplicas(ctx: StepContext, target: TopologyNode, leaving:
     ctx.emit(stepEvent('reattach', 'skipped', `no replica follows ${target.addr}`));
     return;
   }
-  const serving = t.nodes.filter((n) => n.role === 'master' && !leaving.has(n.id) && slotCount(n) > 0);
+  const serving = servingMasters(t, leaving);
   const extra = new Map<string, number>();
   for (const r of orphans) {
     const to = pickNewMaster(serving, extra);

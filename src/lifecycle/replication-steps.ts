@@ -1,4 +1,5 @@
 import { OperationError } from '../errors.js';
+import { FailoverTimeoutError, SyncTimeoutError } from './errors.js';
 import { connectNode, formatAddr, parseAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import { readTopology } from '../topology/read-topology.js';
 import type { Emit, SyncPhase } from './events.js';
@@ -48,7 +49,7 @@ export async function waitForSync(replica: HostPort, master: HostPort, conn: Con
       if (done) return shown;
       if (now > deadline) {
         const where = status.phase === 'snapshot' ? `${status.bytesRead} snapshot bytes received` : status.lagBytes !== null ? `${status.lagBytes} bytes behind` : status.phase;
-        throw new OperationError(`${formatAddr(replica)} did not finish syncing from ${formatAddr(master)} within ${Math.round(timeoutMs / 1000)} s (${where}); nothing was failed over, ${formatAddr(master)} is still the master; re-run to keep waiting, or remove-node the replica`);
+        throw new SyncTimeoutError(formatAddr(replica), formatAddr(master), status.phase, status.lagBytes, `${formatAddr(replica)} did not finish syncing from ${formatAddr(master)} within ${Math.round(timeoutMs / 1000)} s (${where}); nothing was failed over, ${formatAddr(master)} is still the master; re-run to keep waiting, or remove-node the replica`);
       }
       await sleep(POLL_MS);
     }
@@ -95,7 +96,10 @@ export async function failOver(seed: HostPort, fresh: HostPort, oldId: string, f
   }
   const own = await withNode(fresh, conn, (c) => readOwnView(c, formatAddr(fresh))).catch(() => null);
   const promoted = own?.find((l) => l.flags.includes('myself'))?.role === 'master';
-  throw new OperationError(
+  throw new FailoverTimeoutError(
+    formatAddr(fresh),
+    oldId,
+    promoted,
     promoted
       ? `${formatAddr(fresh)} was promoted but not every node agrees after ${Math.round(timeoutMs / 1000)} s; run slotpilot check, then re-run replace-node to finish`
       : `failover to ${formatAddr(fresh)} did not complete within ${Math.round(timeoutMs / 1000)} s; the old master ${oldId.slice(0, 8)} is still the master and nothing was removed (re-run replace-node to try again)`,

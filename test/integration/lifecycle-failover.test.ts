@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
-import { OperationError } from '../../src/errors.js';
+import { FailoverTimeoutError } from '../../src/lifecycle/errors.js';
 import { failOver } from '../../src/lifecycle/replication-steps.js';
 import { parseAddr } from '../../src/redis/connection.js';
 import { readTopology } from '../../src/topology/read-topology.js';
@@ -34,7 +34,8 @@ describe('replace-node when the failover cannot complete', () => {
       process.kill(b!.pid, 'SIGCONT');
       process.kill(c!.pid, 'SIGCONT');
     }
-    expect(error).toBeInstanceOf(OperationError);
+    expect(error).toBeInstanceOf(FailoverTimeoutError);
+    expect(error).toMatchObject({ promoted: false, oldMaster: a!.id });
     expect((error as Error).message).toMatch(/did not complete within 2 s; the old master .* is still the master and nothing was removed/);
     const t = await readTopology(parseAddr(a!.addr), {}, { keys: false });
     expect(t.nodes.find((n) => n.id === a!.id)).toMatchObject({ role: 'master' });
