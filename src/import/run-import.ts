@@ -271,6 +271,7 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
       match: options.match,
       mode: options.mode,
       replace: options.replace,
+      method: options.method,
       sourceKeys: prep.source.keys,
       masters: Object.fromEntries([...prep.targets.values()].map((t) => [t.id, t.addr])),
       journal: options.journal,

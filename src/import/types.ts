@@ -57,6 +57,8 @@ export type ImportEvent =
       readonly match: string | null;
       readonly mode: ImportMode;
       readonly replace: boolean;
+      /** How keys travel (see ImportOptions.method). */
+      readonly method: 'migrate' | 'restore';
       /** Keys in the source database when the run started (DBSIZE). */
       readonly sourceKeys: number;
       /** Node id → `host:port` of every master written to. */
@@ -66,13 +68,14 @@ export type ImportEvent =
   | {
       readonly type: 'batch-done';
       readonly t: number;
+      /** Totals so far (not this batch's): a consumer only needs the latest. */
       readonly scanned: number;
       readonly restored: number;
       readonly alreadyPresent: number;
       readonly deleted: number;
       readonly skipped: number;
       readonly changedOnSource: number;
-      /** Keys restored per master `host:port`. */
+      /** Keys written per master `host:port`. */
       readonly perMaster: Readonly<Record<string, number>>;
       /** SCAN calls made so far (progress when --match hides the total). */
       readonly scanCalls: number;

@@ -52,7 +52,7 @@ export function attachImportPlainReporter(handle: ImportHandle, out: Out, batch:
   const off = handle.subscribe((e) => {
     if (e.type === 'import-start') {
       Object.assign(tally, { startedAt: e.t, sourceKeys: e.sourceKeys, match: e.match !== null });
-      out(`${e.mode === 'copy' ? 'copying' : 'moving'} ${e.match ? `keys matching "${e.match}"` : `${formatCount(e.sourceKeys)} keys`} from ${e.from} db ${e.db} into ${Object.keys(e.masters).length} masters${e.replace ? ' (replacing existing keys)' : ''}${e.journal ? `; journal ${e.journal}` : ''}`);
+      out(`${e.mode === 'copy' ? 'copying' : 'moving'} ${e.match ? `keys matching "${e.match}"` : `${formatCount(e.sourceKeys)} keys`} from ${e.from} db ${e.db} into ${Object.keys(e.masters).length} masters (${e.method === 'migrate' ? 'MIGRATE from the source' : 'DUMP/RESTORE through slotpilot'})${e.replace ? ' (replacing existing keys)' : ''}${e.journal ? `; journal ${e.journal}` : ''}`);
     } else if (e.type === 'batch-done') tally.last = e;
     else if (e.type === 'conflict') out(`conflict: key "${e.key}" already exists on ${e.master} with a different value (not overwritten; --replace overwrites)`);
     else if (e.type === 'batch-failed') out(`failed: ${e.reason}`);
