@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
 import type { LifecycleCommand, LifecycleEvent } from './events.js';
 
 /** Lifecycle journals carry this version; readers refuse any other. */
@@ -55,4 +56,36 @@ export function openLifecycleJournal(path: string, header: LifecycleJournalHeade
       open = false;
     },
   };
+}
+
+export interface LifecycleJournal {
+  readonly header: LifecycleJournalHeader;
+  readonly events: readonly LifecycleEvent[];
+  /** The last `lifecycle-end`, or null when the run was cut off before it (SIGKILL, power loss). */
+  readonly end: Extract<LifecycleEvent, { type: 'lifecycle-end' }> | null;
+}
+
+/**
+ * Parse a lifecycle journal's text. Refuses (UsageError) anything that is not one, and other
+ * versions; a last line cut short by a crash is ignored.
+ */
+export function parseLifecycleJournal(text: string, path = 'journal'): LifecycleJournal {
+  const lines = text.split('\n').filter((l) => l.trim());
+  const parse = (line: string, n: number): Record<string, unknown> | null => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      if (n === lines.length - 1 && n > 0) return null;
+      throw new UsageError(`${path} line ${n + 1} is not JSON`);
+    }
+  };
+  const head = lines.length ? parse(lines[0]!, 0) : null;
+  if (head?.kind !== 'slotpilot-lifecycle-journal') throw new UsageError(`${path} is not a slotpilot lifecycle journal`);
+  if (head.version !== LIFECYCLE_JOURNAL_VERSION) throw new UsageError(`${path} is lifecycle journal version ${String(head.version)}; this slotpilot reads version ${LIFECYCLE_JOURNAL_VERSION}`);
+  const events = lines
+    .slice(1)
+    .map((l, i) => parse(l, i + 1))
+    .filter((e): e is Record<string, unknown> => e !== null && typeof e.type === 'string') as unknown as LifecycleEvent[];
+  const end = [...events].reverse().find((e) => e.type === 'lifecycle-end') ?? null;
+  return { header: head as unknown as LifecycleJournalHeader, events, end: end as LifecycleJournal['end'] };
 }
