@@ -115,7 +115,6 @@ async function verifyAllKeys(seed: string, count: number): Promise<number> {
   const seedClient = clientOf(seed);
   const owners = await readSlotMap(seedClient).finally(() => seedClient.disconnect());
   const clients = new Map<string, Redis>();
-  const maxAgeSec = Math.ceil((Date.now() - loadedAt) / 1000);
   let bad = 0;
   try {
     for (let from = 0; from < count; from += 20_000) {
@@ -139,6 +138,8 @@ async function verifyAllKeys(seed: string, count: number): Promise<number> {
             p.ttl(k.key);
           }
           const replies = (await p.exec()) ?? [];
+          // Reading 1M keys takes a while: the age is taken when this chunk was read, not at the start.
+          const maxAgeSec = Math.ceil((Date.now() - loadedAt) / 1000);
           keys.forEach((k, n) => {
             const [type, value, ttl] = replies.slice(n * 3, n * 3 + 3).map(([err, v]) => (err ? null : v));
             const problem = problemOf(k, String(type), value, Number(ttl), maxAgeSec);

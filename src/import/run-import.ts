@@ -1,9 +1,8 @@
 import PQueue from 'p-queue';
 import { classifyRedisError } from '../redis/errors.js';
-import type { PreparedImport, ImportTarget } from './preflight.js';
-import { classifyRestoreReplies, parseDumpReply, routeKeys } from './route-keys.js';
 import { isSampled } from './digest.js';
-import type { DigestPipeline } from './preflight.js';
+import type { DigestPipeline, ImportTarget, PreparedImport } from './preflight.js';
+import { classifyRestoreReplies, parseDumpReply, routeKeys } from './route-keys.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
 import type { DumpedKey, ImportEvent, ImportHandle, ImportMode, ImportSummary, VerifyReport } from './types.js';
 
@@ -21,9 +20,9 @@ export interface ImportOptions {
   /** SCAN MATCH pattern, or null for every key. */
   readonly match: string | null;
   readonly db: number;
-  /** SCAN COUNT: keys per batch (each batch is one DUMP script on the source, one pipeline per master). */
+  /** SCAN COUNT: keys per batch (one TTL script on the source, then one MIGRATE or RESTORE pipeline per master). */
   readonly batch: number;
-  /** Batches in flight at once: each master has up to this many RESTORE pipelines queued. */
+  /** Batches in flight at once, so the source always has the next batch's commands queued. */
   readonly inFlight: number;
   /** Keys compared after the run (0: skip the sampled comparison). */
   readonly verifySample: number;
@@ -53,7 +52,7 @@ interface GroupResult {
   /** Move mode: keys MIGRATE already deleted from the source. */
   readonly deletedBySource: number;
   readonly failure: string | null;
-  /** False when `written` may include keys that were there before (a MIGRATE that hit BUSYKEY). */
+  /** False when the counts are uncertain: after a copy-mode MIGRATE hit BUSYKEY, `present` also holds keys it wrote. */
   readonly exact: boolean;
 }
 
