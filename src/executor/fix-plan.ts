@@ -36,7 +36,15 @@ export function decideFixes(t: Topology, keysOnImporter: (slot: number, node: st
     } else {
       const b = importing[0]!.node;
       const a = importing[0]!.peer;
+      // The source failed over (Redis dropped its MIGRATING marker as it turned replica): the new
+      // master holds the keys not moved yet. The importing node may still name the old owner, or a
+      // master-less one, in its own view (it ignores ownership updates for a slot it imports).
+      const source = t.nodes.find((n) => n.id === a);
+      const newMaster = source?.role === 'replica' && source.masterId && source.masterId !== b ? source.masterId : null;
       if (owner === b) actions.push({ slot, kind: 'close', node: b, why: 'importing on its owner: close' });
+      else if (newMaster && (owner === newMaster || owner === a || owner === null)) {
+        actions.push({ slot, kind: 'finish', from: newMaster, to: b, why: `importing from ${a.slice(0, 8)}, which failed over to ${newMaster.slice(0, 8)}: finish the move from the new master` });
+      }
       else if (owner !== a) actions.push({ slot, kind: 'refuse', why: `slot ${slot} is imported from ${a.slice(0, 8)} but owned by ${owner?.slice(0, 8) ?? 'nobody'}` });
       else if (keysOnImporter(slot, b) > 0) actions.push({ slot, kind: 'finish', from: a, to: b, why: 'importing with keys already moved: finish the move' });
       else actions.push({ slot, kind: 'close', node: b, why: 'importing, nothing moved yet: close' });

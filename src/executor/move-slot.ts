@@ -80,7 +80,7 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
   } catch (error) {
     const code = classifyRedisError(error);
     if (code === 'BUSYKEY') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', await describeBusyKey(ctx, m, keys));
-    if (code !== 'TIMEOUT' && code !== 'IOERR') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', errorLine(error));
+    if (code !== 'TIMEOUT' && code !== 'IOERR') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', explainRoleChange(errorLine(error)));
   }
   for (const key of keys) {
     try {
@@ -109,8 +109,17 @@ async function step<T>(m: SlotMove, phase: SlotPhase, fn: () => Promise<T>): Pro
     return await fn();
   } catch (error) {
     if (error instanceof SlotMigrationError) throw error;
-    throw new SlotMigrationError(m.slot, m.from, m.to, classifyRedisError(error), phase, errorLine(error));
+    throw new SlotMigrationError(m.slot, m.from, m.to, classifyRedisError(error), phase, explainRoleChange(errorLine(error)));
   }
+}
+
+/**
+ * A node that answers like a replica (SETSLOT refused, READONLY, or MOVED for a slot it was moving)
+ * has lost its master role under the run: say so, since the raw reply does not.
+ */
+function explainRoleChange(reason: string): string {
+  if (!/only with masters|^READONLY|^MOVED/.test(reason)) return reason;
+  return `${reason} (the node is no longer the slot's master: a failover? slotpilot resume continues from the new master)`;
 }
 
 function interrupted(m: SlotMove, p: SlotPhase): SlotMigrationError {

@@ -1,7 +1,8 @@
 import { RefusedError } from '../errors.js';
-import type { Plan } from '../planner/plan-schema.js';
+import type { Move, Plan } from '../planner/plan-schema.js';
 import type { ConnectionOptions, HostPort } from '../redis/connection.js';
 import { formatSlotRanges } from '../topology/slot-ranges.js';
+import type { Problem } from '../topology/check-topology.js';
 import type { Topology } from '../topology/types.js';
 import type { ClusterAdmin } from './cluster-admin.js';
 import { decideSlotAction, observeSlot, type SlotAction } from './slot-state.js';
@@ -36,15 +37,47 @@ export function checkPlanNodes(plan: Plan, t: Topology, resuming: boolean): void
 /** Open slots the plan does not cover: someone else's business, `fix` first. */
 export function checkForeignOpenSlots(plan: Plan, t: Topology): void {
   const planned = new Map(plan.moves.map((m) => [m.slot, m]));
+  // A marker naming a source that has since failed over belongs to the move from its new master.
+  const masterOf = (id: string): string => {
+    const n = t.nodes.find((x) => x.id === id);
+    return n?.role === 'replica' && n.masterId ? n.masterId : id;
+  };
   const foreign = t.openSlots.filter((o) => {
     const m = planned.get(o.slot);
     if (!m) return true;
     const pair = new Set([m.from, m.to]);
-    return !pair.has(o.node) || !pair.has(o.peer);
+    return !pair.has(o.node) || !(pair.has(o.peer) || pair.has(masterOf(o.peer)));
   });
   if (foreign.length) {
     throw new RefusedError(`slot(s) ${formatSlotRanges(foreign.map((o) => o.slot))} are open outside this plan; run slotpilot fix --seed ${t.seed} first`);
   }
+}
+
+/**
+ * A move whose source has failed over since the plan was made (the source is now a replica): the
+ * slot's remaining keys are on its new master, so the move continues from there. Redis drops a
+ * node's MIGRATING markers when it turns replica, and the target keeps importing from the old id;
+ * the `move` steps re-point both ends. A drained source that turned replica of the target is left
+ * alone (its slots are done).
+ */
+export function followFailovers(moves: readonly Move[], t: Topology): Move[] {
+  return moves.map((m) => {
+    const source = t.nodes.find((n) => n.id === m.from);
+    const master = source?.role === 'replica' ? source.masterId : null;
+    const live = master && master !== m.to && t.nodes.some((n) => n.id === master && n.role === 'master');
+    return live ? { ...m, from: master } : m;
+  });
+}
+
+/**
+ * A node importing a slot ignores ownership updates for it, so after its source fails over it keeps
+ * the old owner in its view and disagrees with everyone on exactly its open slots: expected while
+ * resuming, and resolved by closing those slots.
+ */
+export function isOpenSlotDisagreement(problem: Problem, t: Topology): boolean {
+  if (problem.kind !== 'disagreement' || !problem.slots?.length) return false;
+  const open = new Set(t.openSlots.map((o) => o.slot));
+  return problem.slots.every((s) => open.has(s));
 }
 
 /**
@@ -68,11 +101,12 @@ export async function prepareMoves(plan: Plan, t: Topology, admin: ClusterAdmin,
     }
     return plan.moves.map((m) => ({ ...m, action: 'move' as const }));
   }
-  const ids = [...new Set(plan.moves.flatMap((m) => [m.from, m.to]))];
+  const moves = followFailovers(plan.moves, t);
+  const ids = [...new Set(moves.flatMap((m) => [m.from, m.to]))];
   const views = new Map(await Promise.all(ids.map(async (id) => [id, await admin.view(id)] as const)));
   const conflicts: number[] = [];
   const prepared: PreparedMove[] = [];
-  for (const m of plan.moves) {
+  for (const m of moves) {
     const action = decideSlotAction(observeSlot(m.slot, m.from, m.to, views.get(m.from)!, views.get(m.to)!), m.from, m.to);
     if (action === 'conflict') conflicts.push(m.slot);
     else prepared.push({ ...m, action });
@@ -84,7 +118,7 @@ export async function prepareMoves(plan: Plan, t: Topology, admin: ClusterAdmin,
 /** Read the cluster, wait for it to settle, and refuse a plan that does not fit it. Changes nothing. */
 export async function preflight(plan: Plan, seed: HostPort, conn: ConnectionOptions, waitStableMs: number, resuming: boolean, say: (message: string) => void): Promise<Topology> {
   say('reading the cluster');
-  const t = await waitUntilClusterStable(seed, conn, waitStableMs, say);
+  const t = await waitUntilClusterStable(seed, conn, waitStableMs, say, resuming ? isOpenSlotDisagreement : undefined);
   checkPlanNodes(plan, t, resuming);
   checkForeignOpenSlots(plan, t);
   return t;
