@@ -262,6 +262,12 @@ export async function verifyScenario(
   traffic: Traffic,
   base: Pick<ScenarioFigures, 'scenario' | 'seed' | 'iterations' | 'faults' | 'note'>,
   keys: number,
+  /**
+   * Reads that may see a key missing for a moment: when a source fails over mid-migration, Redis
+   * does not replicate MIGRATING, so keys already moved are invisible until the move is finished.
+   * Still counted and reported; the keys themselves must all be there at the end.
+   */
+  allowBadReads = false,
 ): Promise<void> {
   const stats = await traffic.stop();
   const check = await waitClean(c);
@@ -285,5 +291,5 @@ export async function verifyScenario(
   expect(mismatches.slice(0, 5)).toEqual([]);
   expect(acked.missing).toBe(0);
   expect(acked.checked).toBeGreaterThan(0);
-  expect(stats.badReads.slice(0, 5)).toEqual([]);
+  if (!allowBadReads) expect(stats.badReads.slice(0, 5)).toEqual([]);
 }
