@@ -1,5 +1,4 @@
 import { Box, Text, useApp } from 'ink';
-import Spinner from 'ink-spinner';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { messageOf } from '../errors.js';
 import type { RunHandle } from '../executor/events.js';
@@ -50,7 +49,7 @@ const HELP: Record<Screen, (readonly [string, string])[]> = {
 };
 
 /** The whole terminal UI: overview → plan builder → confirmation → execution → summary. */
-export function App({ controller, initial, plan: given, refreshMs = 5000, frameMs = 200, onExit }: AppProps) {
+export function App({ controller, initial, plan: given, refreshMs = 5000, frameMs = 250, onExit }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const [screen, setScreen] = useState<Screen>(given ? 'confirm' : 'overview');
@@ -205,11 +204,8 @@ export function App({ controller, initial, plan: given, refreshMs = 5000, frameM
           </Box>
         ) : (
           <>
-            {run.tracker.startedAt === null ? (
-              <Text>
-                <Spinner type="dots" /> pre-flight: checking the plan against the cluster…
-              </Text>
-            ) : null}
+            {/* No spinner: each of its frames redraws the whole screen, which the run then pays for. */}
+            {run.tracker.startedAt === null ? <Text>pre-flight: checking the plan against the cluster…</Text> : null}
             <RunView tracker={run.tracker} columns={columns} rows={rows} now={Date.now()} />
           </>
         )

@@ -48,7 +48,9 @@ export function RunView({ tracker: t, columns, rows, now }: RunViewProps) {
   const failureRows = t.failures.length ? 3 + Math.min(3, t.failures.length) : 0;
   const fixed = 1 + (t.stopping && !t.summary ? 1 : 0) + 3 + (nodeRows.length ? 2 + nodeRows.length : 0) + 2 + mapRows + failureRows + 2;
   const flightRoom = Math.max(0, Math.min(8, rows - OUTSIDE_ROWS - fixed));
-  const flights = [...t.inFlight.values()].slice(0, flightRoom);
+  // Slots whose keys are moving say more than ones waiting to open or close: list those first.
+  const all = [...t.inFlight.values()];
+  const flights = [...all.filter((f) => f.moved > 0 && f.moved < f.keys), ...all.filter((f) => !(f.moved > 0 && f.moved < f.keys))].slice(0, flightRoom);
   const rate = (n: number, unit = ''): string => (t.startedAt === null ? '' : ` · ${n < 10 && n > 0 ? n.toFixed(1) : formatCount(n)}${unit}/s`);
   return (
     <Box flexDirection="column">
