@@ -7,13 +7,13 @@
  * reading the cluster and drawing the confirmation do not count for either side.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { startCluster } from './lib/local-cluster.js';
+import { startCluster, type LocalCluster } from './lib/local-cluster.js';
 import { shellQuote, TmuxSession } from './lib/tmux-session.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -48,9 +48,39 @@ function runEnd(journal: string): { ms: number; keys: number; done: number } {
   return { ms: s.ms, keys: s.keys, done: s.done };
 }
 
+/** Kill redis-servers left running under `dir` (a start that failed half-way leaves some). */
+function killUnder(dir: string): void {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+}
+
+let runs = 0;
+/**
+ * A fresh cluster on a port range of its own (three in turn): the previous cluster's ports are not
+ * always free again at once. A start that fails (a port taken by someone else) is cleaned and retried.
+ */
+async function freshCluster(): Promise<{ cluster: LocalCluster; dir: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'slotpilot-tui-speed-cluster-'));
+    const basePort = args.basePort + 10 * (runs++ % 3);
+    try {
+      return { cluster: await startCluster({ masters: 3, keys: args.keys, empty: 1, basePort, dir }), dir };
+    } catch (error) {
+      killUnder(dir);
+      rmSync(dir, { recursive: true, force: true });
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 async function measure(mode: Mode, round: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'slotpilot-tui-speed-'));
-  const cluster = await startCluster({ masters: 3, keys: args.keys, empty: 1, basePort: args.basePort });
+  const { cluster, dir: clusterDir } = await freshCluster();
   try {
     const plan = join(dir, 'plan.json');
     const journal = join(dir, 'journal.ndjson');
@@ -83,6 +113,7 @@ async function measure(mode: Mode, round: number): Promise<Result> {
     return { mode, round, runMs: end.ms, wallMs, keys: end.keys, slots: end.done, clean };
   } finally {
     await cluster.stop();
+    killUnder(clusterDir);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -98,5 +129,13 @@ for (let round = 1; round <= args.rounds; round++) {
 }
 const total = (mode: Mode): number => results.filter((r) => r.mode === mode).reduce((a, r) => a + r.runMs, 0);
 const ratio = total('headless') / total('tui');
+// Per round too: other work on the machine moves single runs by tens of percent, in both modes.
+const perRound = [...new Set(results.map((r) => r.round))].map((round) => {
+  const of = (mode: Mode): number => results.find((r) => r.round === round && r.mode === mode)!.runMs;
+  return of('headless') / of('tui');
+});
+const sorted = [...perRound].sort((a, b) => a - b);
+const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+console.log(`per round TUI/headless speed: ${perRound.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}; median ${(median * 100).toFixed(1)}%`);
 console.log(`\n${args.keys} keys, 3 masters + 1 empty, ${args.rounds} round(s): TUI speed = ${(ratio * 100).toFixed(1)}% of headless (run time headless ${(total('headless') / 1000).toFixed(2)} s, TUI ${(total('tui') / 1000).toFixed(2)} s)`);
 process.exitCode = results.every((r) => r.clean) ? 0 : 1;
