@@ -276,6 +276,13 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
       journal: options.journal,
     });
     const queue = new PQueue({ concurrency: options.inFlight });
+    /**
+     * Keys of the batches in flight. SCAN may return a key twice (the source's table is resized while
+     * it walks, more so as a move deletes keys); a key still in flight in another batch must not be
+     * counted again, or MIGRATE, which skips keys gone meanwhile, would count it twice. A duplicate
+     * of a finished batch is harmless: gone from the source (move) or found identical (copy).
+     */
+    const inFlightKeys = new Set<string>();
     const guarded = (keys: Buffer[]) => async (): Promise<void> => {
       try {
         await importBatch(keys);
@@ -283,6 +290,8 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
         const reason = `${classifyRedisError(error) === 'CONNECTION' ? 'connection lost: ' : ''}${(error as Error).message?.split('\n')[0] ?? String(error)}`;
         emit({ type: 'batch-failed', t: Date.now(), master: null, reason });
         stop('failure', reason);
+      } finally {
+        for (const k of keys) inFlightKeys.delete(k.toString('latin1'));
       }
     };
     const matchArgs = options.match ? ['MATCH', options.match] : [];
@@ -292,7 +301,9 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
         const [next, keys] = await prep.source.client.scanBuffer(cursor, ...(matchArgs as []), 'COUNT', options.batch);
         totals.scanCalls++;
         cursor = next.toString();
-        if (keys.length) void queue.add(guarded(keys));
+        const fresh = keys.filter((k) => !inFlightKeys.has(k.toString('latin1')));
+        for (const k of fresh) inFlightKeys.add(k.toString('latin1'));
+        if (fresh.length) void queue.add(guarded(fresh));
         // Read ahead by one batch only: the source keeps the data, this process only what is in flight.
         await queue.onSizeLessThan(1);
       } while (cursor !== '0' && !stoppedBy);

@@ -270,3 +270,42 @@ describe('slotpilot import', () => {
     });
   });
 });
+
+describe('slotpilot import with passwords on both sides', () => {
+  const CLUSTER_PW = 'cluster-s3cret-pw';
+  const SOURCE_PW = 'source-s3cret-pw';
+  const secure = useCluster({ masters: 3, password: CLUSTER_PW });
+  let locked: StandaloneRedis;
+
+  beforeAll(async () => {
+    // Password set after start: the helper's readiness check pings without one.
+    locked = await startStandalone();
+    const c = locked.client();
+    await c.connect();
+    await c.config('SET', 'requirepass', SOURCE_PW);
+    c.disconnect();
+    await loadStandaloneKeys(locked.addr, { count: 2000 }, 0, SOURCE_PW);
+  });
+  afterAll(() => locked?.stop());
+
+  it.each(['migrate', 'restore'])('--method %s logs in to both (MIGRATE gets AUTH) and never prints or journals a password', async (how) => {
+    const journal = join(dir, `secure-${how}.ndjson`);
+    const r = await runCli(['import', '--seed', secure().seed, '--from', locked.addr, '--copy', '--replace', '--yes', '--method', how, '--journal', journal], {
+      env: { SLOTPILOT_PASSWORD: CLUSTER_PW, SLOTPILOT_FROM_PASSWORD: SOURCE_PW },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await verifySampleKeys([secure().seed], { count: 2000 }, CLUSTER_PW)).toEqual([]);
+    for (const text of [r.stdout, r.stderr, readFileSync(journal, 'utf8')]) {
+      expect(text).not.toContain(CLUSTER_PW);
+      expect(text).not.toContain(SOURCE_PW);
+    }
+  });
+
+  it('a wrong source password is exit 1 with a one-line reason', async () => {
+    const r = await runCli(['import', '--seed', secure().seed, '--from', locked.addr, '--copy', '--yes', '--from-password', 'wrong'], { env: { SLOTPILOT_PASSWORD: CLUSTER_PW } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/authentication failed/);
+  });
+});

@@ -48,7 +48,7 @@ export const importCommand: CommandModule<object, Args> = {
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required without a terminal)', group: 'Import:' })
       .option('json', { type: 'boolean', default: false, describe: 'Print NDJSON events instead of progress lines', group: 'Import:' })
       .option('journal', { type: 'string', describe: 'Journal file (default .slotpilot/import-<time>.ndjson)', group: 'Import:' })
-      .option('batch', { type: 'number', default: DEFAULT_IMPORT_BATCH, describe: 'Keys per batch (SCAN COUNT; one DUMP script on the source, one RESTORE pipeline per master)', group: 'Import:' })
+      .option('batch', { type: 'number', default: DEFAULT_IMPORT_BATCH, describe: 'Keys per batch (SCAN COUNT; one MIGRATE or RESTORE pipeline per master and batch)', group: 'Import:' })
       .option('in-flight', { type: 'number', default: DEFAULT_IMPORT_IN_FLIGHT, describe: 'Batches in flight at once', group: 'Import:' })
       .option('method', { choices: ['migrate', 'restore'] as const, describe: 'migrate: the source sends keys itself (MIGRATE … KEYS); restore: DUMP/RESTORE through slotpilot (default with TLS)', group: 'Import:' })
       .option('verify-sample', { type: 'number', default: DEFAULT_VERIFY_SAMPLE, describe: 'Imported keys read back and compared afterwards (0: counts only)', group: 'Import:' }) as never,
