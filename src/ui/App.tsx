@@ -13,12 +13,14 @@ import { Overview } from './Overview.js';
 import { PlanBuilder } from './PlanBuilder.js';
 import { RunTracker } from './run-tracker.js';
 import { RunView } from './RunView.js';
+import { SCREEN_KEYS, type Screen } from './screens.js';
 import { SummaryView } from './SummaryView.js';
 import { useKeys } from './use-keys.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { useTicker } from './use-ticker.js';
 
 export interface AppProps {
+  /** The outside world: reading the cluster, starting runs, saving plans. */
   readonly controller: TuiController;
   /** The cluster as first read (the command reads it before rendering, so a bad seed fails plainly). */
   readonly initial: Topology;
@@ -26,27 +28,20 @@ export interface AppProps {
   readonly plan?: Plan;
   /** Overview refresh period, ms (0: only on `r`). */
   readonly refreshMs?: number;
-  /** Execution view frames per second are capped by this period, ms. */
+  /** Shortest time between two frames of the execution view, ms (costly frames wait longer). */
   readonly frameMs?: number;
   /** Called once when the user quits, with how things ended. */
   readonly onExit?: (outcome: TuiOutcome) => void;
 }
 
-type Screen = 'overview' | 'builder' | 'confirm' | 'run' | 'summary';
-
 interface Running {
+  /** The executor's run, steered by the keys. */
   readonly handle: RunHandle & { interrupt?(immediate: boolean): void };
+  /** Figures the execution view draws, folded from the run's events. */
   readonly tracker: RunTracker;
+  /** The plan being applied (its before figures feed the summary). */
   readonly plan: Plan;
 }
-
-const HELP: Record<Screen, (readonly [string, string])[]> = {
-  overview: [['b', 'build a plan'], ['r', 'refresh'], ['q', 'quit']],
-  builder: [['↑↓', 'field'], ['←→', 'change (shift: faster)'], ['enter', 'review & start'], ['s', 'save plan'], ['esc', 'back'], ['q', 'quit']],
-  confirm: [['y', 'start'], ['n/esc', 'back']],
-  run: [['p', 'pause'], ['r', 'resume'], ['+/-', 'concurrency'], ['a', 'abort (finish in flight)'], ['q', 'quit when finished']],
-  summary: [['o', 'overview'], ['q', 'quit']],
-};
 
 /** The whole terminal UI: overview → plan builder → confirmation → execution → summary. */
 export function App({ controller, initial, plan: given, refreshMs = 5000, frameMs = 250, onExit }: AppProps) {
@@ -212,7 +207,7 @@ export function App({ controller, initial, plan: given, refreshMs = 5000, frameM
       ) : null}
       {screen === 'summary' && run?.tracker.summary ? <SummaryView plan={run.plan} summary={run.tracker.summary} bytesMoved={run.tracker.bytesMoved} journal={run.tracker.journal} failures={run.tracker.failures} after={after} columns={columns} /> : null}
       <Box marginTop={1}>
-        <KeyHelp keys={screen === 'run' && runError ? [['esc', 'back'], ['q', 'quit']] : HELP[screen]} />
+        <KeyHelp keys={screen === 'run' && runError ? [['esc', 'back'], ['q', 'quit']] : SCREEN_KEYS[screen]} />
       </Box>
     </Box>
   );

@@ -5,6 +5,7 @@ export interface BarProps {
   readonly share: number;
   /** Characters wide. */
   readonly width: number;
+  /** Colour of the filled part; the rest is dim. */
   readonly color?: string;
 }
 

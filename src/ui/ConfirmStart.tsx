@@ -3,6 +3,7 @@ import type { Plan } from '../planner/plan-schema.js';
 import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 
 export interface ConfirmStartProps {
+  /** The plan waiting for a yes. */
   readonly plan: Plan;
   /** Concurrency and limits the run will start with. */
   readonly settings: string;

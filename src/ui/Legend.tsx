@@ -3,6 +3,7 @@ import type { TopologyNode } from '../topology/types.js';
 import { masterStyle } from './slot-map.js';
 
 export interface LegendProps {
+  /** Masters in display order (their index gives mark and colour). */
   readonly masters: readonly TopologyNode[];
 }
 

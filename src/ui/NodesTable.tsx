@@ -4,6 +4,7 @@ import { formatBytes, formatCount } from '../util/format.js';
 import { masterStyle } from './slot-map.js';
 
 export interface NodesTableProps {
+  /** The cluster as read. */
   readonly topology: Topology;
   /** Masters in display order (their index gives mark and colour). */
   readonly masters: readonly TopologyNode[];

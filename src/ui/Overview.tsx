@@ -10,8 +10,11 @@ import { SlotMap } from './SlotMap.js';
 import { Warnings } from './Warnings.js';
 
 export interface OverviewProps {
+  /** The cluster as last read. */
   readonly topology: Topology;
+  /** Terminal width: the map folds the slots into it. */
   readonly columns: number;
+  /** Terminal height: the map gives up rows so the screen fits. */
   readonly rows: number;
   /** Seconds since the topology was read, or a note while a refresh runs. */
   readonly freshness: string;

@@ -6,10 +6,13 @@ import { PlanPreview } from './PlanPreview.js';
 import { masterStyle } from './slot-map.js';
 
 export interface PlanBuilderProps {
+  /** The form's fields and cursor. */
   readonly state: BuilderState;
+  /** Masters in display order, for the pickers and weights. */
   readonly masters: readonly TopologyNode[];
   /** The plan the form gives, or the planner's reason it cannot. */
   readonly preview: { readonly plan: Plan } | { readonly error: string };
+  /** Terminal width, for the preview bars. */
   readonly columns: number;
   /** A line about the last save, if any. */
   readonly message: string | null;

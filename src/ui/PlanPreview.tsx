@@ -4,7 +4,9 @@ import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 import { Bar } from './Bar.js';
 
 export interface PlanPreviewProps {
+  /** The plan to preview. */
   readonly plan: Plan;
+  /** Terminal width, for the bars. */
   readonly columns: number;
   /** What the bars compare. */
   readonly by: 'slots' | 'keys' | 'memory';

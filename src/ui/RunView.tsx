@@ -8,8 +8,11 @@ import { SlotMap, type MapCell } from './SlotMap.js';
 export interface RunViewProps {
   /** Live figures; read at render time (the ticker decides when that is). */
   readonly tracker: RunTracker;
+  /** Terminal width: bars and the slot map. */
   readonly columns: number;
+  /** Terminal height: the in-flight list gets the rows left. */
   readonly rows: number;
+  /** The clock, for elapsed time, rates and ETA. */
   readonly now: number;
 }
 
