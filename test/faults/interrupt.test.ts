@@ -82,7 +82,7 @@ describe('scenario 5: Ctrl-C and a second, immediate Ctrl-C', () => {
         child.kill('SIGINT');
         // The second a moment later (two signals sent at once may arrive as one), or as soon as the
         // first is acknowledged, whichever comes first: this process is busy with the live traffic.
-        setTimeout(second, 30);
+        setTimeout(second, 10);
       }
       if (event.type === 'stopping') second();
     });

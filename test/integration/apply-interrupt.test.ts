@@ -10,6 +10,7 @@ import { readTopology } from '../../src/topology/read-topology.js';
 import { CLI, runCli, useCluster, type LocalCluster } from '../helpers/cluster.js';
 
 const KEYS = 3000;
+const BIG = 2 * 1024 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'slotpilot-interrupt-'));
 const file = (name: string): string => join(dir, name);
 
@@ -42,15 +43,19 @@ function applyAndSignal(args: string[], after: number, signals: number): Promise
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
+      const sendSecond = (): void => {
+        if (signals < 2 || !sent || second) return;
+        second = true;
+        child.kill('SIGINT');
+      };
       if (!sent && (out.match(/"slot-done"/g) ?? []).length >= after) {
         sent = true;
         child.kill('SIGINT');
+        // Two signals sent at once may arrive as one; waiting for the "stopping" event can be too
+        // late once the graceful stop is fast, so the second goes 10 ms later at the latest.
+        setTimeout(sendSecond, 10);
       }
-      // The second once the first is acknowledged: two signals sent at once may arrive as one.
-      if (signals > 1 && sent && !second && out.includes('"type":"stopping"')) {
-        second = true;
-        child.kill('SIGINT');
-      }
+      if (out.includes('"type":"stopping"')) sendSecond();
     });
     child.on('close', (code) => resolve({ code, out, err }));
   });
@@ -89,10 +94,17 @@ describe('apply interrupted by signals', () => {
   it('a second Ctrl-C stops at once (exit 130, slots may stay open); resume brings the cluster back to clean', async () => {
     const [a, , c] = await masters(cluster());
     const first = widest(c!.slots)[1] - 999;
-    // Big values in the moved slots keep the graceful stop busy long enough for the second Ctrl-C.
-    const big = Array.from({ length: 200_000 }, (_, i) => `big:${i}`).filter((k) => calculateSlot(k) >= first && calculateSlot(k) <= first + 999).slice(0, 150);
+    // Big values in the first moved slots (those in flight at the first Ctrl-C) keep the graceful
+    // stop busy long enough for the second Ctrl-C.
+    // Two 2 MB values in each of the first 50 slots.
+    const perSlot = new Map<number, string[]>();
+    for (let i = 0; i < 200_000; i++) {
+      const slot = calculateSlot(`big:${i}`);
+      if (slot >= first && slot < first + 50 && (perSlot.get(slot)?.length ?? 0) < 2) perSlot.set(slot, [...(perSlot.get(slot) ?? []), `big:${i}`]);
+    }
+    const big = [...perSlot.values()].flat();
     const cc = cluster().client(c!.addr);
-    for (const k of big) await cc.set(k, 'x'.repeat(512 * 1024));
+    for (const k of big) await cc.set(k, 'x'.repeat(BIG));
     cc.disconnect();
     const plan = await runCli(['plan', '--seed', cluster().seed, '--strategy', 'move', '--from', c!.addr, '--to', a!.addr, '--slots', `${first}-${first + 999}`, '-o', file('int2.json')]);
     expect(plan.code, plan.stderr).toBe(0);
@@ -104,7 +116,7 @@ describe('apply interrupted by signals', () => {
     expect(await openSlots(cluster())).toBe(0);
     await expectHealthy(cluster());
     const ac = cluster().client(a!.addr);
-    for (const k of big) expect(await ac.pipeline().call('ASKING').strlen(k).exec().then((r) => r?.[1]?.[1])).toBe(512 * 1024);
+    for (const k of big) expect(await ac.pipeline().call('ASKING').strlen(k).exec().then((r) => r?.[1]?.[1])).toBe(BIG);
     ac.disconnect();
   });
 });
