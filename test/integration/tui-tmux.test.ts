@@ -85,4 +85,25 @@ describe('slotpilot tui in tmux', () => {
     tui.keys('q');
     expect(await tui.waitFor(/EXIT=\d+/)).toMatch(/EXIT=0/);
   });
+
+  it('`slotpilot` with no command opens the UI in a terminal and asks for the seed', async () => {
+    const c = cluster();
+    const tui = open([], 100, 30);
+    await tui.waitFor(/Seed node of the cluster \(HOST:PORT\):/);
+    tui.keys(...c.seed.split(''), 'Enter');
+    const overview = await tui.waitFor(/all slots covered once/);
+    expect(overview).toContain(`cluster at ${c.seed}`);
+    tui.keys('q');
+    expect(await tui.waitFor(/EXIT=\d+/)).toMatch(/EXIT=0/);
+  });
+});
+
+describe('slotpilot tui without a terminal', () => {
+  it('refuses with one line and exit 2, with or without the command name', async () => {
+    for (const args of [[], ['tui', '--seed', '127.0.0.1:1']]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual(['slotpilot: the terminal UI needs a terminal; give a command instead (see slotpilot --help)']);
+    }
+  });
 });
