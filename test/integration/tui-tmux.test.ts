@@ -71,6 +71,32 @@ describe('slotpilot tui in tmux', () => {
     expect(report.healthy).toBe(true);
   });
 
+  it('a graceful abort finishes the slots in flight and leaves the cluster clean (exit 130)', async () => {
+    const c = cluster();
+    // One slot at a time, so the run is still going when `a` arrives.
+    const tui = open(['tui', '--seed', c.seed, '--concurrency', '1'], 100, 32);
+    await tui.waitFor(/all slots covered once/);
+    tui.keys('b');
+    await tui.waitFor(/› strategy +‹ rebalance ›/);
+    tui.keys('Left');
+    await tui.waitFor(/‹ move slots between two nodes ›/);
+    tui.keys('Down', 'Down', 'Down', 'S-Right', 'S-Right');
+    await tui.waitFor(/› slots +‹ 2100 ›/);
+    tui.keys('Enter');
+    await tui.waitFor(/This moves 2,100 slots/);
+    tui.keys('y');
+    await tui.waitFor(/moving slots · running · concurrency 1/, 30_000);
+    tui.keys('a');
+    const summary = await tui.waitFor(/■ stopped: [\d,]+\/2,100 slots moved/, 60_000);
+    expect(summary).toMatch(/0 failed, [\d,]+ not started · finish with: slotpilot resume --journal /);
+    tui.keys('q');
+    const exited = await tui.waitFor(/EXIT=\d+/);
+    expect(exited).toMatch(/EXIT=130/);
+    expect(exited).toMatch(/slotpilot: stopped: [\d,]+\/2100 slots moved; finish with: slotpilot resume --journal/);
+    const check = await runCli(['check', '--seed', c.seed]);
+    expect(check.code).toBe(0);
+  });
+
   it('fits an 80×24 terminal and lays out again when resized', async () => {
     const tui = open(['tui', '--seed', cluster().seed], 120, 40);
     const wide = await tui.waitFor(/all slots covered once/);
