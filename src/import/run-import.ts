@@ -1,16 +1,15 @@
 import PQueue from 'p-queue';
 import { classifyRedisError } from '../redis/errors.js';
 import { isSampled } from './digest.js';
-import type { DigestPipeline, ImportTarget, PreparedImport } from './preflight.js';
-import { classifyRestoreReplies, parseDumpReply, routeKeys } from './route-keys.js';
+import type { PreparedImport } from './preflight.js';
+import { routeKeys } from './route-keys.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
+import { migrateKeys, restoreKeys } from './write-group.js';
 import type { DumpedKey, ImportEvent, ImportHandle, ImportMode, ImportSummary, VerifyReport } from './types.js';
 
 export const DEFAULT_IMPORT_BATCH = 1000;
 export const DEFAULT_IMPORT_IN_FLIGHT = 8;
 export const DEFAULT_VERIFY_SAMPLE = 1000;
-/** MIGRATE's I/O timeout: how long the source waits on the target before giving up (not the total time). */
-const MIGRATE_TIMEOUT_MS = 10_000;
 /** Conflicts named one by one in events; past this only the count grows (the run stops anyway). */
 const MAX_CONFLICT_EVENTS = 20;
 
@@ -37,26 +36,6 @@ export interface ImportOptions {
   /** AUTH arguments of MIGRATE so the source can log in to the cluster (never printed). */
   readonly migrateAuth: readonly string[];
 }
-
-/** One master's share of a batch, after the cluster answered. */
-interface GroupResult {
-  /** Keys this run wrote to the cluster. */
-  readonly written: readonly Buffer[];
-  /** Keys the cluster already held with the same value. */
-  readonly present: number;
-  readonly conflicts: readonly Buffer[];
-  /** Keys gone from the source before they could be read. */
-  readonly vanished: number;
-  /** Move mode: keys the cluster now holds that are still on the source (to delete if unchanged). */
-  readonly toDelete: readonly DumpedKey[];
-  /** Move mode: keys MIGRATE already deleted from the source. */
-  readonly deletedBySource: number;
-  readonly failure: string | null;
-  /** False when the counts are uncertain: after a copy-mode MIGRATE hit BUSYKEY, `present` also holds keys it wrote. */
-  readonly exact: boolean;
-}
-
-const NOTHING: GroupResult = { written: [], present: 0, conflicts: [], vanished: 0, toDelete: [], deletedBySource: 0, failure: null, exact: true };
 
 /** A key with a TTL shorter than this may expire before verification, so the key count cannot be exact. */
 const SHORT_TTL_MS = 60_000;
@@ -99,94 +78,6 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
     stoppedBy = reason;
     emit({ type: 'stopping', t: Date.now(), message });
   };
-  const restoreArgs = options.replace ? ['REPLACE'] : [];
-
-  async function restoreGroup(target: ImportTarget, entries: DumpedKey[]): Promise<GroupResult> {
-    const pipeline = target.client.pipeline();
-    for (const e of entries) pipeline.restore(e.key, e.ttlMs, e.payload, ...(restoreArgs as []));
-    const outcome = classifyRestoreReplies(entries, ((await pipeline.exec()) ?? []) as [Error | null, unknown][]);
-    const present: DumpedKey[] = [];
-    const conflicts: DumpedKey[] = [];
-    if (outcome.busy.length) {
-      // BUSYKEY: the same value (a re-run after an interruption) is not a conflict; anything else is.
-      // Same DUMP bytes settle it at once; otherwise compare canonical digests (sets and large hashes
-      // serialise in a per-process order, so equal values can have different payloads).
-      const check = target.client.pipeline();
-      for (const e of outcome.busy) check.dumpBuffer(e.key);
-      const dumps = (await check.exec()) ?? [];
-      const unsure: DumpedKey[] = [];
-      outcome.busy.forEach((e, i) => {
-        const [error, value] = dumps[i] ?? [];
-        if (!error && Buffer.isBuffer(value) && value.equals(e.payload)) present.push(e);
-        else unsure.push(e);
-      });
-      if (unsure.length) {
-        const digests = target.client.pipeline() as DigestPipeline;
-        for (const e of unsure) digests.digestKeys(1, e.key);
-        const [theirs, ours] = await Promise.all([digests.exec(), prep.source.digestKeys(unsure.map((e) => e.key))]);
-        unsure.forEach((e, i) => {
-          const [error, value] = theirs?.[i] ?? [];
-          const digest = error ? null : ((value as (string | null)[])[0] ?? null);
-          if (digest !== null && digest === ours[i]) present.push(e);
-          else conflicts.push(e);
-        });
-      }
-    }
-    const first = outcome.failed[0];
-    return {
-      written: outcome.restored.map((e) => e.key),
-      present: present.length,
-      conflicts: conflicts.map((e) => e.key),
-      vanished: 0,
-      toDelete: [...outcome.restored, ...present],
-      deletedBySource: 0,
-      exact: true,
-      failure: first ? `${target.addr}: RESTORE of "${first.entry.key.toString()}" failed: ${first.reason}${outcome.failed.length > 1 ? ` (and ${outcome.failed.length - 1} more)` : ''}` : null,
-    };
-  }
-
-  /** DUMP on the source, RESTORE on the owner. */
-  async function restoreKeys(target: ImportTarget, keys: readonly Buffer[]): Promise<GroupResult> {
-    const { dumped, vanished } = parseDumpReply(keys, await prep.source.dumpKeys(keys));
-    const r = await restoreGroup(target, dumped);
-    return { ...r, vanished: r.vanished + vanished };
-  }
-
-  /**
-   * The source MIGRATEs the keys to their owner itself. A BUSYKEY reply does not say which key was
-   * busy, and the target has applied every other key by then: the keys still on the source go through
-   * the DUMP/RESTORE path, which names conflicts and recognises identical values. In move mode keys
-   * already gone from the source were moved by this MIGRATE.
-   */
-  async function migrateKeys(target: ImportTarget, keys: readonly Buffer[]): Promise<GroupResult> {
-    const [host, port] = [target.addr.slice(0, target.addr.lastIndexOf(':')), target.addr.slice(target.addr.lastIndexOf(':') + 1)];
-    const flags = [...(options.mode === 'copy' ? ['COPY'] : []), ...(options.replace ? ['REPLACE'] : []), ...options.migrateAuth];
-    try {
-      const reply = String(await prep.source.client.call('MIGRATE', host, port, '', '0', String(MIGRATE_TIMEOUT_MS), ...flags, 'KEYS', ...(keys as Buffer[])));
-      if (reply === 'NOKEY') return { ...NOTHING, vanished: keys.length };
-      return { ...NOTHING, written: keys, deletedBySource: options.mode === 'move' ? keys.length : 0 };
-    } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      if (!/BUSYKEY/.test(message)) {
-        // The source itself connects to the cluster: an address it cannot reach is the usual cause.
-        const hint = /IOERR|timeout|connect/i.test(message) ? ` (can ${prep.source.addr} reach ${target.addr}? --method restore sends the data through slotpilot instead)` : '';
-        return { ...NOTHING, failure: `${target.addr}: MIGRATE from ${prep.source.addr} failed: ${message.split('\n')[0]}${hint}` };
-      }
-      const { dumped, vanished } = parseDumpReply(keys, await prep.source.dumpKeys(keys));
-      const still = new Set(dumped.map((e) => e.key.toString('latin1')));
-      const movedAlready = options.mode === 'move' ? keys.filter((k) => !still.has(k.toString('latin1'))) : [];
-      const r = await restoreGroup(target, dumped);
-      return {
-        ...r,
-        written: [...movedAlready, ...r.written],
-        vanished: options.mode === 'move' ? 0 : vanished,
-        deletedBySource: movedAlready.length,
-        // In copy mode "present" now also counts keys this MIGRATE wrote: the count check can only bound.
-        exact: options.mode === 'move',
-      };
-    }
-  }
-
   async function importBatch(keys: Buffer[]): Promise<void> {
     const readAt = Date.now();
     /** This batch's sampled keys by name; only those the cluster acknowledged join the sample. */
@@ -213,7 +104,7 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
       [...groups].map(async ([owner, entries]) => {
         const target = prep.targets.get(owner)!;
         const group = entries.map((e) => e.key);
-        const r = options.method === 'migrate' ? await migrateKeys(target, group) : await restoreKeys(target, group);
+        const r = options.method === 'migrate' ? await migrateKeys(options, prep.source, target, group) : await restoreKeys(options, prep.source, target, group);
         return { target, ...r };
       }),
     );
