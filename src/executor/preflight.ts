@@ -106,12 +106,19 @@ export async function prepareMoves(plan: Plan, t: Topology, admin: ClusterAdmin,
   const views = new Map(await Promise.all(ids.map(async (id) => [id, await admin.view(id)] as const)));
   const conflicts: number[] = [];
   const prepared: PreparedMove[] = [];
+  const ownerless: Move[] = [];
   for (const m of moves) {
-    const action = decideSlotAction(observeSlot(m.slot, m.from, m.to, views.get(m.from)!, views.get(m.to)!), m.from, m.to);
+    const o = observeSlot(m.slot, m.from, m.to, views.get(m.from)!, views.get(m.to)!);
+    const action = decideSlotAction(o, m.from, m.to);
     if (action === 'conflict') conflicts.push(m.slot);
     else prepared.push({ ...m, action });
+    if (action === 'move' && o.ownerOnTarget === null && o.ownerOnSource === m.from) ownerless.push(m);
   }
   if (conflicts.length) throw new RefusedError(`slot(s) ${formatSlotRanges(conflicts)} are now owned by a node outside their move; plan again`);
+  // A target importing a slot whose source then failed over dropped the old owner (now a replica)
+  // and ignored the new one's claim, so it knows no owner and would refuse every key of the slot
+  // ("CLUSTERDOWN Hash slot not served"). Tell it who owns the slot now; it keeps importing.
+  await Promise.all(ownerless.map((m) => admin.setSlot(m.to, m.slot, 'NODE', m.from)));
   return prepared;
 }
 

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideFixes } from '../../../src/executor/fix-plan.js';
-import { checkForeignOpenSlots, followFailovers, isOpenSlotDisagreement } from '../../../src/executor/preflight.js';
+import type { ClusterAdmin } from '../../../src/executor/cluster-admin.js';
+import { checkForeignOpenSlots, followFailovers, isOpenSlotDisagreement, prepareMoves } from '../../../src/executor/preflight.js';
+import { parseClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
 import type { Plan } from '../../../src/planner/plan-schema.js';
 import { topologyFromClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
 
@@ -64,5 +66,24 @@ describe('a source that failed over mid-run', () => {
     expect(isOpenSlotDisagreement({ kind: 'disagreement', message: '', slots: [5] }, t)).toBe(true);
     expect(isOpenSlotDisagreement({ kind: 'disagreement', message: '', slots: [5, 6] }, t)).toBe(false);
     expect(isOpenSlotDisagreement({ kind: 'node-failing', message: '', slots: [5] }, t)).toBe(false);
+  });
+
+  it('resume tells a target that knows no owner for the slot who owns it now, then moves it from the new master', async () => {
+    const t = afterFailover(A2);
+    // B's own view: A turned replica (Redis dropped its slots there) and A2's claim on slot 5 was
+    // ignored because B imports it: no owner at all.
+    const own: Record<string, string> = {
+      [B]: [`${B} 127.0.0.1:7001@17001 myself,master - 0 0 2 connected 8192-16000 [5-<-${A}]`, `${A} 127.0.0.1:7000@17000 slave ${A2} 0 0 4 connected`, `${A2} 127.0.0.1:7003@17003 master - 0 0 4 connected 0-4 6-8191`].join('\n'),
+      [A2]: [`${A2} 127.0.0.1:7003@17003 myself,master - 0 0 4 connected 0-8191`, `${B} 127.0.0.1:7001@17001 master - 0 0 2 connected 8192-16000`].join('\n'),
+    };
+    const calls: string[] = [];
+    const admin = {
+      masters: [A2, B, C],
+      view: async (id: string) => parseClusterNodes(own[id]!),
+      setSlot: async (node: string, slot: number, state: string, peer: string) => void calls.push(`${node.slice(0, 1)} ${slot} ${state} ${peer.slice(0, 1)}`),
+    } as unknown as ClusterAdmin;
+    const prepared = await prepareMoves(plan([{ slot: 5, from: A, to: B }]), t, admin, true);
+    expect(prepared).toEqual([expect.objectContaining({ slot: 5, from: A2, to: B, action: 'move' })]);
+    expect(calls).toEqual(['b 5 NODE d']);
   });
 });
