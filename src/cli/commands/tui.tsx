@@ -79,6 +79,9 @@ export const tuiCommand: CommandModule<object, Args> = {
     process.on('SIGTERM', onSignal);
     try {
       await app.waitUntilExit();
+      // The UI writes to the terminal asynchronously (see open-tui): let its last frame out before
+      // the closing line, which may go to stderr, so the two never interleave.
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       const run = live.run;
       if (run && !outcome.summary) {
         // Quit before the run ended (only possible through a signal): let it stop cleanly first.
