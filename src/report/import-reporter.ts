@@ -24,13 +24,13 @@ export function importShare(t: Pick<ImportTally, 'sourceKeys' | 'match' | 'batch
   return Math.min(0.999, walked / t.sourceKeys);
 }
 
-function progressLine(t: ImportTally, now: number): string {
+function progressLine(t: ImportTally, now: number, finished = false): string {
   const b = t.last;
   const elapsed = t.startedAt === null ? 0 : (now - t.startedAt) / 1000;
   const scanned = b?.scanned ?? 0;
   const written = (b?.restored ?? 0) + (b?.alreadyPresent ?? 0);
   const rate = elapsed > 0 ? written / elapsed : 0;
-  const share = importShare(t, scanned, b?.scanCalls ?? 0);
+  const share = finished ? 1 : importShare(t, scanned, b?.scanCalls ?? 0);
   const eta = share > 0 && elapsed > 0 ? (elapsed / share) * (1 - share) : NaN;
   const perMaster = Object.entries(b?.perMaster ?? {})
     .map(([addr, n]) => `${addr} ${formatCount(n)}`)
@@ -66,7 +66,7 @@ export function attachImportPlainReporter(handle: ImportHandle, out: Out, batch:
       off();
       const s = e.summary;
       const secs = s.ms / 1000;
-      out(progressLine(tally, e.t));
+      out(progressLine(tally, e.t, !s.stoppedBy));
       out(
         `${s.stoppedBy ? 'stopped' : s.failed ? 'failed' : 'done'}: ${formatCount(s.restored)} keys imported in ${formatDuration(secs)} (${formatCount(secs > 0 ? s.restored / secs : 0)} keys/s)` +
           `${s.alreadyPresent ? `, ${formatCount(s.alreadyPresent)} already present` : ''}${s.mode === 'move' ? `, ${formatCount(s.deleted)} deleted from the source` : ''}` +
