@@ -140,6 +140,8 @@ export function App({ controller, initial, plan: given, refreshMs = 5000, frameM
       else if (input === 'a') run.handle.abort(false);
       else if (input === 'q' && finished) quit();
       else if (key.escape && runError) setScreen('overview');
+      // Steering emits its event synchronously: draw it now rather than at the next paced frame.
+      setClock((c) => c + 1);
       return;
     }
     if (ctrlC || (input === 'q' && screen !== 'confirm')) return quit();
