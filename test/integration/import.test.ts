@@ -16,6 +16,7 @@ import { readSlotMap, sampleKey, verifySampleKeys } from '../../scripts/lib/samp
 import { loadStandaloneKeys } from '../../scripts/lib/standalone-keys.js';
 import { CLI, runCli, useCluster } from '../helpers/cluster.js';
 import { startStandalone, type StandaloneRedis } from '../helpers/standalone.js';
+import { makeTlsFiles, readTlsPem } from '../helpers/tls.js';
 
 const KEYS = 20_000;
 const dir = mkdtempSync(join(tmpdir(), 'slotpilot-import-'));
@@ -260,6 +261,22 @@ describe('slotpilot import', () => {
       await nothingChanged();
     });
 
+    it('a cluster with an open slot (run fix first)', async () => {
+      const [owner, other] = cluster().nodes;
+      const c = cluster().client(owner!);
+      await c.call('CLUSTER', 'SETSLOT', '100', 'MIGRATING', other!.id);
+      try {
+        const r = await runCli(['import', '--seed', cluster().seed, '--from', source.addr, '--yes']);
+        expect(r.code).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(/slot 100 is open \(migrating\).*slotpilot fix/);
+        await nothingChanged();
+      } finally {
+        await c.call('CLUSTER', 'SETSLOT', '100', 'STABLE');
+        c.disconnect();
+      }
+    });
+
     it('an unreachable source → exit 1', async () => {
       const [port] = await findFreePorts(1);
       const r = await runCli(['import', '--seed', cluster().seed, '--from', `127.0.0.1:${port}`, '--yes']);
@@ -307,5 +324,25 @@ describe('slotpilot import with passwords on both sides', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/authentication failed/);
+  });
+});
+
+describe('slotpilot import into a TLS cluster from a plain source', () => {
+  const tls = makeTlsFiles();
+  const tlsCluster = useCluster({ masters: 3, tls });
+  let plain: StandaloneRedis;
+
+  beforeAll(async () => {
+    plain = await startStandalone();
+    await loadStandaloneKeys(plain.addr, { count: 2000 });
+  });
+  afterAll(() => plain?.stop());
+
+  it('sends the data through slotpilot (the source has no TLS to the cluster) and verifies it', async () => {
+    const r = await runCli(['import', '--seed', tlsCluster().seed, '--tls-ca', tls.caFile, '--tls-cert', tls.clientCertFile, '--tls-key', tls.clientKeyFile, '--from', plain.addr, '--copy', '--yes', '--journal', join(dir, 'tls.ndjson')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/DUMP\/RESTORE through slotpilot/);
+    expect(await verifySampleKeys([tlsCluster().seed], { count: 2000 }, undefined, readTlsPem(tls))).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ interface Args extends ConnectionArgs {
   readonly from?: string;
   readonly fromUser?: string;
   readonly fromPassword?: string;
+  readonly fromTls: boolean;
   readonly db: number;
   readonly match?: string;
   readonly copy: boolean;
@@ -41,6 +42,7 @@ export const importCommand: CommandModule<object, Args> = {
       .option('from', { type: 'string', describe: 'Standalone Redis to import from, HOST:PORT', group: 'Import:' })
       .option('from-user', { type: 'string', describe: 'ACL user on the source', group: 'Import:' })
       .option('from-password', { type: 'string', describe: 'Password of the source (env SLOTPILOT_FROM_PASSWORD; prefer it)', group: 'Import:' })
+      .option('from-tls', { type: 'boolean', default: false, describe: 'Connect to the source with TLS (same --tls-ca/--tls-cert/--tls-key files)', group: 'Import:' })
       .option('db', { type: 'number', default: 0, describe: 'Source database number', group: 'Import:' })
       .option('match', { type: 'string', describe: 'Only keys matching this SCAN pattern', group: 'Import:' })
       .option('copy', { type: 'boolean', default: false, describe: 'Leave the source untouched (default: delete each key from the source once the cluster has it)', group: 'Import:' })
@@ -62,7 +64,9 @@ export const importCommand: CommandModule<object, Args> = {
     const verifySample = wholeNumber(args.verifySample, '--verify-sample', 0);
     const connection = resolveConnection(args);
     const fromPassword = args.fromPassword ?? process.env.SLOTPILOT_FROM_PASSWORD;
-    const fromConnection = { ...connection, user: args.fromUser || undefined, password: fromPassword || undefined };
+    // The source is often a plain Redis beside a TLS cluster (or the reverse): its TLS is its own switch.
+    const fromTls = args.fromTls ? resolveConnection({ ...args, tls: true }).tls : undefined;
+    const fromConnection = { user: args.fromUser || undefined, password: fromPassword || undefined, tls: fromTls };
     const mode = args.copy ? 'copy' : 'move';
     const match = args.match ?? null;
 
