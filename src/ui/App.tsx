@@ -191,7 +191,7 @@ export function App({ controller, initial, plan: given, refreshMs = 5000, frameM
         <Text dimColor> · {controller.seed} · {screen}</Text>
       </Text>
       {screen === 'overview' ? <Overview topology={topology} columns={columns} rows={rows} freshness={freshness} /> : null}
-      {screen === 'builder' ? <PlanBuilder state={builder} masters={masters} preview={preview} columns={columns} message={message} /> : null}
+      {screen === 'builder' ? <PlanBuilder state={builder} masters={masters} preview={preview} columns={columns} rows={rows} message={message} /> : null}
       {screen === 'confirm' && confirmed ? <ConfirmStart plan={confirmed} settings={controller.settings} /> : null}
       {screen === 'run' && run ? (
         runError ? (

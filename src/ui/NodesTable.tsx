@@ -10,6 +10,8 @@ export interface NodesTableProps {
   readonly masters: readonly TopologyNode[];
   /** Terminal columns: narrow terminals drop the memory and flags columns. */
   readonly columns: number;
+  /** Most node lines that fit; the rest are counted on one line. */
+  readonly maxRows?: number;
 }
 
 const slotsOf = (n: TopologyNode): number => n.slots.reduce((a, [x, y]) => a + y - x + 1, 0);
@@ -23,7 +25,7 @@ function flagsOf(n: TopologyNode): string {
 }
 
 /** Every node: masters (with their map mark) and, under each, its replicas. */
-export function NodesTable({ topology, masters, columns }: NodesTableProps) {
+export function NodesTable({ topology, masters, columns, maxRows = Infinity }: NodesTableProps) {
   const wide = columns >= 90;
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const rows: { n: TopologyNode; mark: string; color?: string }[] = [];
@@ -35,6 +37,7 @@ export function NodesTable({ topology, masters, columns }: NodesTableProps) {
     }
   });
   for (const n of topology.nodes) if (n.role === 'replica' && !rows.some((r) => r.n.id === n.id)) rows.push({ n, mark: ' ' });
+  const shown = rows.length <= maxRows ? rows : rows.slice(0, Math.max(1, maxRows - 1));
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -48,7 +51,7 @@ export function NodesTable({ topology, masters, columns }: NodesTableProps) {
         {' repl'}
         {'  state'}
       </Text>
-      {rows.map(({ n, mark, color }) => {
+      {shown.map(({ n, mark, color }) => {
         const state = flagsOf(n);
         return (
           <Text key={n.id} wrap="truncate-end">
@@ -65,6 +68,7 @@ export function NodesTable({ topology, masters, columns }: NodesTableProps) {
           </Text>
         );
       })}
+      {shown.length < rows.length ? <Text dimColor>… {rows.length - shown.length} more nodes (a taller terminal shows them)</Text> : null}
     </Box>
   );
 }

@@ -31,7 +31,12 @@ export function Overview({ topology, columns, rows, freshness }: OverviewProps) 
   const warnMax = rows >= 30 ? 6 : 2;
   const shown = Math.min(warnMax, problems.length);
   const warnLines = problems.length ? shown + (problems.length > shown ? 1 : 0) + new Set(problems.map((p) => p.kind)).size : 1;
-  const mapRows = Math.max(1, Math.min(6, rows - 11 - topology.nodes.length - warnLines));
+  // Rows left for the table and the map: the map keeps at least one row, the table gives up the rest.
+  // The legend wraps: each master takes its address plus mark and gap.
+  const legendLines = Math.max(1, Math.ceil(masters.reduce((a, m) => a + m.addr.length + 4, 0) / Math.max(1, columns)));
+  const room = rows - 10 - legendLines - warnLines;
+  const tableRows = Math.max(2, Math.min(topology.nodes.length, room - 1));
+  const mapRows = Math.max(1, Math.min(6, room - tableRows));
   const keys = topology.nodes.filter((n) => n.role === 'master').reduce((a, n) => a + (n.keys ?? 0), 0);
   return (
     <Box flexDirection="column">
@@ -42,7 +47,7 @@ export function Overview({ topology, columns, rows, freshness }: OverviewProps) 
           · {masters.length} masters · {topology.nodes.length - masters.length} replicas · {formatCount(keys)} keys · {freshness}
         </Text>
       </Text>
-      <NodesTable topology={topology} masters={masters} columns={columns} />
+      <NodesTable topology={topology} masters={masters} columns={columns} maxRows={tableRows} />
       <Box marginTop={1} flexDirection="column">
         <SlotMap title={`slot map (0 … 16383, ${Math.round(16384 / (width * mapRows))} slots per cell)`} cells={ownershipCells(topology, masters, width * mapRows)} width={width} />
         <Legend masters={masters} />

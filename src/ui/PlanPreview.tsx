@@ -10,15 +10,19 @@ export interface PlanPreviewProps {
   readonly columns: number;
   /** What the bars compare. */
   readonly by: 'slots' | 'keys' | 'memory';
+  /** Most master lines to show; masters that change most come first when some must go. */
+  readonly maxNodes?: number;
 }
 
 const pick = (l: { slots: number; keys: number; bytes: number }, by: PlanPreviewProps['by']): number => (by === 'slots' ? l.slots : by === 'keys' ? l.keys : l.bytes);
 const show = (v: number, by: PlanPreviewProps['by']): string => (by === 'memory' ? formatBytes(v) : formatCount(v));
 
 /** Per master: before → after as two bars, then what moves and how long it should take. */
-export function PlanPreview({ plan, columns, by }: PlanPreviewProps) {
-  const nodes = plan.summary.nodes;
-  const max = Math.max(1, ...nodes.flatMap((n) => [pick(n.before, by), pick(n.after, by)]));
+export function PlanPreview({ plan, columns, by, maxNodes = Infinity }: PlanPreviewProps) {
+  const all = plan.summary.nodes;
+  const change = (n: (typeof all)[number]): number => Math.abs(pick(n.after, by) - pick(n.before, by));
+  const nodes = all.length <= maxNodes ? all : [...all].sort((a, b) => change(b) - change(a)).slice(0, Math.max(1, maxNodes - 1));
+  const max = Math.max(1, ...all.flatMap((n) => [pick(n.before, by), pick(n.after, by)]));
   const barWidth = Math.max(6, Math.floor((columns - 50) / 2));
   const m = plan.summary.moved;
   return (
@@ -34,10 +38,11 @@ export function PlanPreview({ plan, columns, by }: PlanPreviewProps) {
           </Text>
         );
       })}
+      {nodes.length < all.length ? <Text dimColor>… {all.length - nodes.length} more masters, unchanged or changing least</Text> : null}
       <Text bold>
         moves: {formatCount(m.slots)} slots, {plan.source.keysKnown ? `${formatCount(m.keys)} keys, ${formatBytes(m.bytes)}` : 'keys unknown'} · estimated {formatDuration(plan.summary.estimatedSeconds)}
       </Text>
-      {plan.summary.notes.map((note) => (
+      {plan.summary.notes.slice(0, 2).map((note) => (
         <Text key={note} dimColor wrap="truncate-end">
           note: {note}
         </Text>
