@@ -3,7 +3,7 @@
  * cluster, driven with the keyboard like a person would: overview → plan builder → confirmation →
  * execution → summary, then `slotpilot check` must be clean.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,13 +13,16 @@ import { CLI, runCli, useCluster } from '../helpers/cluster.js';
 describe('slotpilot tui in tmux', () => {
   const cluster = useCluster({ masters: 3, keys: 20_000, empty: 1 });
   const sessions: TmuxSession[] = [];
+  const dirs: string[] = [];
   afterAll(() => {
     for (const s of sessions) s.kill();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   /** The TUI in a fresh terminal; the shell prints its exit code and keeps the window for reading it. */
   const open = (args: string[], columns: number, rows: number): TmuxSession => {
     const cwd = mkdtempSync(join(tmpdir(), 'slotpilot-tui-'));
+    dirs.push(cwd);
     const command = `${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}; echo EXIT=$?; sleep 120`;
     const s = new TmuxSession({ command, columns, rows, cwd, env: { SLOTPILOT_SEED: '' } });
     sessions.push(s);
