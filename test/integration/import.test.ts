@@ -224,6 +224,15 @@ describe('slotpilot import', () => {
     await resetBoth();
   });
 
+  it('--db reads another database of the source', async () => {
+    await loadStandaloneKeys(source.addr, { count: 300, prefix: 'db1' }, 1);
+    const r = await runCli(importArgs('--db', '1', '--yes'));
+    expect(r.code).toBe(0);
+    expect(await clusterKeyCount()).toBe(300);
+    expect(await verifySampleKeys([cluster().seed], { count: 300, prefix: 'db1' })).toEqual([]);
+    expect(await src.dbsize()).toBe(KEYS);
+  });
+
   it('--match imports only matching keys', async () => {
     const r = await runCli(importArgs('--copy', '--yes', '--match', 'sp:1*'));
     expect(r.code).toBe(0);
