@@ -1,6 +1,14 @@
 import calculateSlot from 'cluster-key-slot';
 import type { DumpedKey } from './types.js';
 
+/**
+ * A key name for a one-line message: quoted and escaped (JSON), so a key holding a newline or a quote
+ * cannot break the line or fake its end.
+ */
+export function quoteKey(key: Buffer | string): string {
+  return JSON.stringify(key.toString());
+}
+
 /** A key whose slot has no owner: preflight refuses such clusters, so this means the cluster changed. */
 export class UnownedSlotError extends Error {
   override readonly name = 'UnownedSlotError';
@@ -8,7 +16,7 @@ export class UnownedSlotError extends Error {
     readonly slot: number,
     readonly key: string,
   ) {
-    super(`slot ${slot} (key "${key}") has no owner; the cluster changed during the import`);
+    super(`slot ${slot} (key ${quoteKey(key)}) has no owner; the cluster changed during the import`);
   }
 }
 

@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import { classifyRedisError } from '../redis/errors.js';
 import { isSampled } from './digest.js';
 import type { PreparedImport } from './preflight.js';
-import { routeKeys } from './route-keys.js';
+import { quoteKey, routeKeys } from './route-keys.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
 import { migrateKeys, restoreKeys } from './write-group.js';
 import type { DumpedKey, ImportEvent, ImportHandle, ImportMode, ImportSummary, VerifyReport } from './types.js';
@@ -123,7 +123,7 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
       for (const key of r.conflicts) {
         if (totals.conflicts++ < MAX_CONFLICT_EVENTS) emit({ type: 'conflict', t: Date.now(), key: key.toString(), master: r.target.addr });
       }
-      if (r.conflicts.length) stop('conflict', `key "${r.conflicts[0]!.toString()}" already exists in the cluster (${r.target.addr}) with a different value; stopping`);
+      if (r.conflicts.length) stop('conflict', `key ${quoteKey(r.conflicts[0]!)} already exists in the cluster (${r.target.addr}) with a different value; stopping`);
       if (r.failure) {
         emit({ type: 'batch-failed', t: Date.now(), master: r.target.addr, reason: r.failure });
         stop('failure', r.failure);

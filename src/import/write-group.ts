@@ -1,5 +1,5 @@
 import type { DigestPipeline, ImportTarget } from './preflight.js';
-import { classifyRestoreReplies, parseDumpReply } from './route-keys.js';
+import { classifyRestoreReplies, parseDumpReply, quoteKey } from './route-keys.js';
 import type { ImportSource } from './source.js';
 import type { DumpedKey, ImportMode } from './types.js';
 
@@ -79,7 +79,7 @@ async function restoreGroup(rules: WriteRules, source: ImportSource, target: Imp
     toDelete: [...outcome.restored, ...present],
     deletedBySource: 0,
     exact: true,
-    failure: first ? `${target.addr}: RESTORE of "${first.entry.key.toString()}" failed: ${first.reason}${outcome.failed.length > 1 ? ` (and ${outcome.failed.length - 1} more)` : ''}` : null,
+    failure: first ? `${target.addr}: RESTORE of ${quoteKey(first.entry.key)} failed: ${first.reason}${outcome.failed.length > 1 ? ` (and ${outcome.failed.length - 1} more)` : ''}` : null,
   };
 }
 

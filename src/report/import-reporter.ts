@@ -1,4 +1,5 @@
 import type { ImportEvent, ImportHandle } from '../import/types.js';
+import { quoteKey } from '../import/route-keys.js';
 import { formatCount, formatDuration } from '../util/format.js';
 
 type Out = (line: string) => void;
@@ -54,12 +55,12 @@ export function attachImportPlainReporter(handle: ImportHandle, out: Out, batch:
       Object.assign(tally, { startedAt: e.t, sourceKeys: e.sourceKeys, match: e.match !== null });
       out(`${e.mode === 'copy' ? 'copying' : 'moving'} ${e.match ? `keys matching "${e.match}"` : `${formatCount(e.sourceKeys)} keys`} from ${e.from} db ${e.db} into ${Object.keys(e.masters).length} masters (${e.method === 'migrate' ? 'MIGRATE from the source' : 'DUMP/RESTORE through slotpilot'})${e.replace ? ' (replacing existing keys)' : ''}${e.journal ? `; journal ${e.journal}` : ''}`);
     } else if (e.type === 'batch-done') tally.last = e;
-    else if (e.type === 'conflict') out(`conflict: key "${e.key}" already exists on ${e.master} with a different value (not overwritten; --replace overwrites)`);
+    else if (e.type === 'conflict') out(`conflict: key ${quoteKey(e.key)} already exists on ${e.master} with a different value (not overwritten; --replace overwrites)`);
     else if (e.type === 'batch-failed') out(`failed: ${e.reason}`);
     else if (e.type === 'stopping') out(e.message);
     else if (e.type === 'verify') {
       out(`verify: cluster keys ${formatCount(e.clusterKeysBefore)} → ${formatCount(e.clusterKeysAfter)} (${e.exact ? '' : 'at most '}+${formatCount(e.expectedGrowth)} expected), ${formatCount(e.sampled)} sampled keys compared: ${e.ok ? 'ok' : `${e.mismatches.length} problem(s)`}`);
-      for (const m of e.mismatches) out(`  ${m.key === '*' ? '' : `"${m.key}": `}${m.problem}`);
+      for (const m of e.mismatches) out(`  ${m.key === '*' ? '' : `${quoteKey(m.key)}: `}${m.problem}`);
     } else if (e.type === 'import-end') {
       ended = true;
       clearInterval(timer);

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { InterruptedError, OperationError, UsageError } from '../../errors.js';
 import { attachImportJournal, defaultImportJournalPath, IMPORT_JOURNAL_VERSION } from '../../import/import-journal.js';
 import { prepareImport } from '../../import/preflight.js';
+import { quoteKey } from '../../import/route-keys.js';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_IN_FLIGHT, DEFAULT_VERIFY_SAMPLE, startImport } from '../../import/run-import.js';
 import type { ImportEvent } from '../../import/types.js';
 import { migrateAuthArgs, parseAddr } from '../../redis/connection.js';
@@ -122,12 +123,12 @@ export const importCommand: CommandModule<object, Args> = {
       if (s.stoppedBy === 'signal') throw new InterruptedError(`interrupted after ${formatCount(s.restored)} keys; ${rerun} (journal ${journal})`);
       const conflict = firstConflict as Extract<ImportEvent, { type: 'conflict' }> | null;
       if (conflict) {
-        throw new OperationError(`key "${conflict.key}" already exists in the cluster (${conflict.master}) with a different value; nothing was overwritten (${s.conflicts} conflict(s); --replace overwrites). ${formatCount(s.restored)} keys were imported before stopping`);
+        throw new OperationError(`key ${quoteKey(conflict.key)} already exists in the cluster (${conflict.master}) with a different value; nothing was overwritten (${s.conflicts} conflict(s); --replace overwrites). ${formatCount(s.restored)} keys were imported before stopping`);
       }
       if (firstFailure) throw new OperationError(`${firstFailure}; ${formatCount(s.restored)} keys imported before stopping; ${rerun}`);
       if (s.verify && !s.verify.ok) {
         const m = s.verify.mismatches[0]!;
-        throw new OperationError(`verification failed: ${m.key === '*' ? '' : `key "${m.key}" `}${m.problem}${s.verify.mismatches.length > 1 ? ` (and ${s.verify.mismatches.length - 1} more)` : ''}`);
+        throw new OperationError(`verification failed: ${m.key === '*' ? '' : `key ${quoteKey(m.key)} `}${m.problem}${s.verify.mismatches.length > 1 ? ` (and ${s.verify.mismatches.length - 1} more)` : ''}`);
       }
     } finally {
       process.off('SIGINT', onSignal);
