@@ -27,11 +27,15 @@ describe('scenario 1: SIGKILL at random points, resume finishes', () => {
 
   it(`${ITERATIONS} seeded kills under live traffic`, async () => {
     const seed = scenarioSeed('kill');
-    const rand = rng(seed);
+    const seeds = rng(seed);
     const traffic = startTraffic(cluster().seed, KEYS);
     let faults = 0;
     try {
       for (let i = 0; i < ITERATIONS; i++) {
+        // Each iteration has its own seed (printed), derived from the scenario's, so one iteration's
+        // choices can be replayed alone: FAULT_KILL_ITERATION_SEED=… FAULT_KILL_ITERATIONS=1.
+        const iterationSeed = process.env.FAULT_KILL_ITERATION_SEED ? Number(process.env.FAULT_KILL_ITERATION_SEED) : Math.floor(seeds() * 2 ** 31);
+        const rand = rng(iterationSeed);
         const ms = await mastersOf(cluster());
         const from = pick(rand, ms);
         const to = pick(rand, ms.filter((m) => m.id !== from.id));
@@ -59,13 +63,13 @@ describe('scenario 1: SIGKILL at random points, resume finishes', () => {
           if (matches(event, point.kind) && ++seen === point.n) child.kill('SIGKILL');
         });
         const killed = run.signal === 'SIGKILL';
-        process.stdout.write(`[faults] kill #${i}: ${slots} slots ${from.port}→${to.port}, concurrency ${concurrency}, kill at ${point.kind} #${point.n}: ${killed ? 'killed' : `exited ${run.code}`} after ${Date.now() - t0} ms\n`);
+        process.stdout.write(`[faults] kill #${i} (seed ${iterationSeed}): ${slots} slots ${from.port}→${to.port}, concurrency ${concurrency}, kill at ${point.kind} #${point.n}: ${killed ? 'killed' : `exited ${run.code}`} after ${Date.now() - t0} ms\n`);
         if (killed) {
           faults++;
           const t1 = Date.now();
           const resumed = await runCli(['resume', '--journal', journal, '--yes']);
           process.stdout.write(`[faults] kill #${i}: resume exited ${resumed.code} after ${Date.now() - t1} ms\n`);
-          expect(resumed.code, `iteration ${i} (seed ${seed}): ${resumed.stdout}${resumed.stderr}`).toBe(0);
+          expect(resumed.code, `iteration ${i} (seed ${iterationSeed}): ${resumed.stdout}${resumed.stderr}`).toBe(0);
           expect(resumed.stderr).toBe('');
         } else {
           expect(run.code, run.err).toBe(0);
@@ -73,7 +77,7 @@ describe('scenario 1: SIGKILL at random points, resume finishes', () => {
         // resume exiting 0 means every planned slot is done; a full check now and then (and at the end).
         if (i % 5 === 4) {
           const check = await checkCluster(cluster());
-          expect(check.code, `iteration ${i} (seed ${seed}): ${check.text}`).toBe(0);
+          expect(check.code, `iteration ${i} (seed ${iterationSeed}): ${check.text}`).toBe(0);
         }
       }
     } finally {
