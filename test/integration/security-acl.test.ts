@@ -30,7 +30,9 @@ function readmeAclRule(): string {
 const env = { SLOTPILOT_USER: 'slotpilot', SLOTPILOT_PASSWORD: SP_PW };
 
 describe('least-privilege ACL user (rule from README)', () => {
-  const cluster = useCluster({ masters: 3, keys: KEYS, password: ADMIN_PW, extraConfig: [readmeAclRule()] });
+  // `weak`: the same rule without +migrate, to see a missing permission fail cleanly.
+  const weakRule = (): string => readmeAclRule().replace('user slotpilot ', 'user weak ').replace(' +migrate', '');
+  const cluster = useCluster({ masters: 3, keys: KEYS, password: ADMIN_PW, extraConfig: [readmeAclRule(), weakRule()] });
   const outputs: Record<string, string> = {};
 
   it('the user really is restricted', async () => {
@@ -87,6 +89,21 @@ describe('least-privilege ACL user (rule from README)', () => {
     expectOneLineError(none.stderr);
     expect(none.stderr).toMatch(/authentication required/);
     outputs.wrong = wrong.stdout + wrong.stderr;
+  });
+
+  it('a user without +migrate: slots fail naming the missing permission, exit 1; resume as the full user finishes', async () => {
+    const [, b, c] = cluster().nodes;
+    const plan = await runCli(['plan', '--seed', cluster().seed, '--strategy', 'move', '--from', b!.addr, '--to', c!.addr, '--slots', '5461-5660', '-o', file('weak.json')], { env: { ...env } });
+    expect(plan.code, plan.stderr).toBe(0);
+    const weak = await runCli(['apply', file('weak.json'), '--seed', cluster().seed, '--yes', '--journal', file('weak.ndjson')], { env: { SLOTPILOT_USER: 'weak', SLOTPILOT_PASSWORD: SP_PW } });
+    expect(weak.code, weak.stdout + weak.stderr).toBe(1);
+    expect(weak.stdout).toMatch(/failed \(NOPERM, keys\): .*'migrate'/);
+    const resumed = await runCli(['resume', '--journal', file('weak.ndjson'), '--yes'], { env: { ...env } });
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    const check = await runCli(['check', '--seed', cluster().seed], { env: { ...env } });
+    expect(check.code, check.stdout).toBe(0);
+    expect(await verifySampleKeys([cluster().seed], { count: KEYS }, ADMIN_PW)).toEqual([]);
+    outputs.weak = weak.stdout + weak.stderr + resumed.stdout + resumed.stderr;
   });
 
   it('no password anywhere: stdout, stderr, events, plan file, journal, process title', () => {
