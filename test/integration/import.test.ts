@@ -263,11 +263,12 @@ describe('slotpilot import', () => {
 
     it('a source that is a node of the cluster, or any cluster node', async () => {
       const self = await runCli(['import', '--seed', cluster().seed, '--from', cluster().nodes[1]!.addr, '--yes']);
-      expect(self.code).toBe(2);
+      expect(self.code, self.stderr).toBe(2);
       expect(self.stderr).toMatch(/is a node of this cluster/);
-      const lone = await cluster().startLoneNode();
-      const other = await runCli(['import', '--seed', cluster().seed, '--from', lone.addr, '--yes']);
-      expect(other.code).toBe(2);
+      // A cluster-enabled node that belongs to no cluster, on a port free now (not one reserved earlier).
+      const lone = await startStandalone(['--cluster-enabled', 'yes']);
+      const other = await runCli(['import', '--seed', cluster().seed, '--from', lone.addr, '--yes']).finally(() => lone.stop());
+      expect(other.code, other.stderr).toBe(2);
       expect(other.stderr.trim().split('\n')).toHaveLength(1);
       expect(other.stderr).toMatch(/is a cluster node; import reads from a standalone Redis/);
       await nothingChanged();
