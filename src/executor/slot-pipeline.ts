@@ -30,6 +30,29 @@ export interface PipelineHooks {
   readonly onFailed: (m: PreparedMove, error: unknown) => void;
 }
 
+/** `slot>target` pairs a node says it is migrating as a master; null when its view cannot be read. */
+async function migratingSlotsOf(ctx: SlotContext, node: string): Promise<ReadonlySet<string> | null> {
+  const view = await ctx.admin.view(node).catch(() => null);
+  const me = view?.find((l) => l.flags.includes('myself'));
+  if (!me) return null;
+  return new Set(me.role === 'master' ? me.openSlots.filter((o) => o.state === 'migrating').map((o) => `${o.slot}>${o.peer}`) : []);
+}
+
+/**
+ * Before the target claims a slot, its source must still be migrating it. A source that failed over
+ * meanwhile lost the marker (Redis does not replicate it): its former replica now serves the slot and
+ * takes writes for it, and a claim by the target would make whichever side loses the epoch race drop
+ * its keys. Such a slot fails instead; resume continues it from the new master. One CLUSTER NODES per
+ * source per closing burst; a view that cannot be read does not block (the SETSLOTs will tell).
+ */
+async function checkStillMigrating(s: LiveSlot, migrating: (node: string) => Promise<ReadonlySet<string> | null>): Promise<void> {
+  if (s.m.action !== 'move') return;
+  const open = await migrating(s.m.from);
+  if (open && !open.has(`${s.m.slot}>${s.m.to}`)) {
+    throw new SlotMigrationError(s.m.slot, s.m.from, s.m.to, 'OTHER', s.moved ? 'keys' : 'migrating', 'the source no longer migrates this slot (a failover turned it into a replica?); not closing it, so no side drops keys: slotpilot resume continues from the new master');
+  }
+}
+
 /** Shortest time between two closing bursts (see #flushClose). */
 export const CLOSE_EVERY_MS = 100;
 
@@ -213,7 +236,14 @@ export class SlotPipeline {
     this.#toClose = [];
     const { ctx } = this.#hooks;
     void (async () => {
-      const assigned = await this.#stage(batch, (s) => slotSteps.assignTarget(ctx, asMove(s.m)));
+      const views = new Map<string, Promise<ReadonlySet<string> | null>>();
+      const migrating = (node: string): Promise<ReadonlySet<string> | null> => {
+        let v = views.get(node);
+        if (!v) views.set(node, (v = migratingSlotsOf(ctx, node)));
+        return v;
+      };
+      const checked = await this.#stage(batch, (s) => checkStillMigrating(s, migrating));
+      const assigned = await this.#stage(checked, (s) => slotSteps.assignTarget(ctx, asMove(s.m)));
       const closed = await this.#stage(assigned, (s) => slotSteps.assignRest(ctx, asMove(s.m)));
       for (const s of closed) {
         this.#release(s.m);
