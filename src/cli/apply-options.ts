@@ -1,7 +1,8 @@
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { InterruptedError, OperationError, UsageError } from '../errors.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_PER_NODE, startRun, type RunOptions } from '../executor/run-plan.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_MIGRATES_PER_SOURCE, DEFAULT_PER_NODE, startRun, type RunOptions } from '../executor/run-plan.js';
 import type { RunSummary } from '../executor/events.js';
 import { defaultJournalPath } from '../journal/journal.js';
 import type { Plan } from '../planner/plan-schema.js';
@@ -16,8 +17,10 @@ export function withApplyOptions<T>(y: Argv<T>) {
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required without a terminal)', group: 'Apply:' })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Slots in flight at once', group: 'Apply:' })
     .option('per-node', { type: 'number', default: DEFAULT_PER_NODE, describe: 'Slots open at once per node (as source or target)', group: 'Apply:' })
+    .option('per-source', { type: 'number', default: DEFAULT_MIGRATES_PER_SOURCE, describe: 'MIGRATEs queued on each source at once', group: 'Apply:' })
+    .option('nice', { type: 'number', default: DEFAULT_NICE, describe: 'CPU priority of this process while it moves slots (0-19; higher yields more to Redis and clients on the same machine)', group: 'Apply:' })
     .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })
-    .option('max-block-ms', { type: 'number', default: DEFAULT_MAX_BLOCK_MS, describe: 'Longest one MIGRATE may block a source; lower = gentler on live clients, slower', group: 'Apply:' })
+    .option('max-block-ms', { type: 'number', default: DEFAULT_MAX_BLOCK_MS, describe: 'Longest slotpilot\'s queued MIGRATEs may block a source; lower = gentler on live clients, slower', group: 'Apply:' })
     .option('replace', { type: 'boolean', default: false, describe: 'Overwrite keys that already exist on the target (MIGRATE REPLACE)', group: 'Apply:' })
     .option('migrate-timeout', { type: 'number', default: 10_000, describe: 'MIGRATE timeout in ms (a timed-out key is retried alone with 6× this)', group: 'Apply:' })
     .option('journal', { type: 'string', describe: 'Journal file (default .slotpilot/journal-<time>.ndjson)', group: 'Apply:' })
@@ -28,6 +31,8 @@ export interface ApplyArgs {
   readonly yes: boolean;
   readonly concurrency: number;
   readonly perNode: number;
+  readonly perSource: number;
+  readonly nice: number;
   readonly batch?: number;
   readonly maxBlockMs: number;
   readonly replace: boolean;
@@ -40,9 +45,28 @@ export interface ApplyArgs {
 function checkNumbers(args: ApplyArgs): void {
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`Expected --concurrency to be a whole number >= 1, got ${args.concurrency}`);
   if (!Number.isInteger(args.perNode) || args.perNode < 1) throw new UsageError(`Expected --per-node to be a whole number >= 1, got ${args.perNode}`);
+  if (!Number.isInteger(args.perSource) || args.perSource < 1) throw new UsageError(`Expected --per-source to be a whole number >= 1, got ${args.perSource}`);
+  if (!Number.isInteger(args.nice) || args.nice < 0 || args.nice > 19) throw new UsageError(`Expected --nice to be a whole number from 0 to 19, got ${args.nice}`);
   if (args.batch !== undefined && (!Number.isInteger(args.batch) || args.batch < 1)) throw new UsageError(`Expected --batch to be a whole number >= 1, got ${args.batch}`);
   if (!(args.maxBlockMs > 0)) throw new UsageError(`Expected --max-block-ms to be a number > 0, got ${args.maxBlockMs}`);
   if (args.migrateTimeout !== undefined && (!Number.isInteger(args.migrateTimeout) || args.migrateTimeout < 1)) throw new UsageError(`Expected --migrate-timeout to be a whole number of ms >= 1, got ${args.migrateTimeout}`);
+}
+
+/**
+ * slotpilot's default CPU priority while it moves slots. On a machine it shares with Redis nodes or
+ * their clients (a small host, the bench), a full-speed slotpilot competes with them for the cores
+ * and client latency suffers from the scheduler, not from Redis; at nice 10 they come first and
+ * slotpilot takes what is left. On a machine of its own this changes nothing.
+ */
+export const DEFAULT_NICE = 10;
+
+/** Lower this process' CPU priority (never raises it; a refusal is not worth failing a run for). */
+export function yieldCpu(nice: number): void {
+  try {
+    setPriority(nice);
+  } catch {
+    // Not allowed here (a container policy): run at the current priority.
+  }
 }
 
 /** Ask y/N on the terminal; refuse outright without one unless --yes. */
@@ -70,6 +94,7 @@ export function runOptionsFrom(args: ApplyArgs, base: Pick<RunOptions, 'seed' | 
     ...base,
     concurrency: args.concurrency,
     perNodeLimit: args.perNode,
+    migratesPerSource: args.perSource,
     maxBlockMs: args.maxBlockMs,
     replace: args.replace,
     ...(args.migrateTimeout !== undefined ? { migrateTimeoutMs: args.migrateTimeout } : {}),
@@ -86,6 +111,7 @@ export function runOptionsFrom(args: ApplyArgs, base: Pick<RunOptions, 'seed' | 
 export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOptions, 'seed' | 'connection'> & Partial<RunOptions>, command: string): Promise<RunSummary> {
   const options = runOptionsFrom(args, base, command);
   const journal = options.journal!;
+  yieldCpu(args.nice);
   const handle = startRun(plan, options);
   const ndjson = args.json ? bufferedLines((text) => process.stdout.write(text)) : null;
   if (ndjson) attachNdjsonReporter(handle, ndjson.line);

@@ -1,12 +1,12 @@
 import { messageOf } from '../errors.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_PER_NODE } from '../executor/run-plan.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_MIGRATES_PER_SOURCE, DEFAULT_PER_NODE } from '../executor/run-plan.js';
 import type { LifecycleDeps } from '../lifecycle/add-node.js';
 import type { LifecycleCommand, LifecycleEvent } from '../lifecycle/events.js';
 import { defaultLifecycleJournalPath, lifecycleHeader, movesJournalPath, openLifecycleJournal, type LifecycleJournalHeader } from '../lifecycle/journal.js';
 import type { StepContext } from '../lifecycle/join-steps.js';
 import { formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import { formatLifecycleEvent } from '../report/lifecycle-reporter.js';
-import { confirm, executePlan, type ApplyArgs } from './apply-options.js';
+import { confirm, DEFAULT_NICE, executePlan, type ApplyArgs } from './apply-options.js';
 import { printLine } from './output.js';
 
 /** Apply options as the lifecycle commands take them (replace-node moves no slot and has fewer). */
@@ -77,6 +77,8 @@ export async function runLifecycle(
         json: args.json,
         concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
         perNode: args.perNode ?? DEFAULT_PER_NODE,
+        perSource: args.perSource ?? DEFAULT_MIGRATES_PER_SOURCE,
+        nice: args.nice ?? DEFAULT_NICE,
         maxBlockMs: args.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS,
         replace: args.replace ?? false,
         journal: moves ?? movesJournalPath(path),

@@ -9,7 +9,7 @@ import { formatAddr, parseAddr, type HostPort } from '../../redis/connection.js'
 import { readTopology } from '../../topology/read-topology.js';
 import type { TuiController, TuiOutcome } from '../../ui/controller.js';
 import { formatCount } from '../../util/format.js';
-import { runOptionsFrom, withApplyOptions, type ApplyArgs } from '../apply-options.js';
+import { runOptionsFrom, withApplyOptions, yieldCpu, type ApplyArgs } from '../apply-options.js';
 import { resolveConnection, withConnectionOptions, type ConnectionArgs } from '../options.js';
 import { isInteractive, printLine } from '../output.js';
 
@@ -53,7 +53,10 @@ export const tuiCommand: CommandModule<object, Args> = {
       seed: formatAddr(seed),
       settings: `concurrency ${args.concurrency}, max ${args.maxBlockMs} ms per MIGRATE${args.batch ? `, batch ${args.batch}` : ''}${args.replace ? ', REPLACE' : ''}; journal written under ${args.journal ?? '.slotpilot/'}`,
       readTopology: () => readTopology(seed, connection),
-      startRun: (p) => (live.run = startRun(p, runOptionsFrom(args, { seed, connection }, 'tui'))),
+      startRun: (p) => {
+        yieldCpu(args.nice);
+        return (live.run = startRun(p, runOptionsFrom(args, { seed, connection }, 'tui')));
+      },
       savePlan: (p) => {
         const path = `slotpilot-plan-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
         writePlanFile(path, p);
