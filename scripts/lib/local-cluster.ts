@@ -356,7 +356,8 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
   return cluster;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process still runs (signal 0 tests without touching it). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

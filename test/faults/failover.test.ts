@@ -8,22 +8,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, useCluster } from '../helpers/cluster.js';
+import { isAlive, runCli, useCluster } from '../helpers/cluster.js';
 import { between, checkCluster, mastersOf, readCluster, rng, runCliEvents, scenarioSeed, startTraffic, verifyScenario, type Traffic } from './fault-kit.js';
 
 const KEYS = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'slotpilot-fault-failover-'));
 const file = (name: string): string => join(dir, name);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('scenario 3: target restarted, source failed over, mid-run', () => {
   // AOF so a restarted node keeps what it had; a short node timeout so the failover is quick.

@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import { startCluster, type LocalCluster, type LocalClusterOptions } from '../../scripts/lib/local-cluster.js';
+import { isAlive, startCluster, type LocalCluster, type LocalClusterOptions } from '../../scripts/lib/local-cluster.js';
 
 export type { LocalCluster, LocalNode } from '../../scripts/lib/local-cluster.js';
-export { startCluster };
+export { isAlive, startCluster };
 
 /** The built CLI entry; `npm test` builds before running vitest. */
 export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));

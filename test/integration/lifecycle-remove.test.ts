@@ -3,7 +3,7 @@ import { startLoad } from '../../scripts/lib/load-client.js';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { parseAddr } from '../../src/redis/connection.js';
 import { readTopology } from '../../src/topology/read-topology.js';
-import { clusterNodesFingerprint, runCli, useCluster, type LocalCluster } from '../helpers/cluster.js';
+import { clusterNodesFingerprint, isAlive, runCli, useCluster, type LocalCluster } from '../helpers/cluster.js';
 
 const KEYS = 3000;
 
@@ -16,15 +16,6 @@ async function expectHealthy(c: LocalCluster): Promise<void> {
 
 async function topology(c: LocalCluster) {
   return readTopology(parseAddr(c.seed), {}, { keys: false });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('remove-node on a real cluster with replicas', () => {
