@@ -67,7 +67,7 @@ export function runCli(args: readonly string[], opts: CliOptions = {}): Promise<
   });
 }
 
-/** CLUSTER NODES of every live node, without the volatile fields (ping/pong times, link state). */
+/** CLUSTER NODES of every live node, without the volatile fields (ping/pong times, config epoch, link state). */
 export async function clusterNodesFingerprint(cluster: LocalCluster): Promise<string[]> {
   const out: string[] = [];
   for (const node of cluster.nodes) {
@@ -79,7 +79,10 @@ export async function clusterNodesFingerprint(cluster: LocalCluster): Promise<st
         .split('\n')
         .map((l) => {
           const f = l.split(' ');
-          return [f[0], f[1], f[2]?.replace('myself,', ''), f[3], f[6], ...f.slice(8)].join(' ');
+          // The config epoch (f[6]) is left out too: Redis resolves epoch collisions by itself (two
+          // masters that bumped to the same epoch during earlier moves), at any moment, so it can
+          // change while a refused command changes nothing; ownership and roles are what must not.
+          return [f[0], f[1], f[2]?.replace('myself,', ''), f[3], ...f.slice(8)].join(' ');
         })
         .sort();
       out.push(`${node.addr}\n${lines.join('\n')}`);

@@ -73,16 +73,18 @@ describe('remove-node on a real cluster with replicas', () => {
 
   it('--with-replicas removes a master and its replica together (JSON events), leaving every other master its replica', async () => {
     const victim = cluster().nodes[2]!;
-    const replica = (await topology(cluster())).nodes.find((n) => n.masterId === victim.id)!;
+    // Redis may have migrated a replica to this master after the earlier removals: take them all.
+    const replicas = (await topology(cluster())).nodes.filter((n) => n.masterId === victim.id);
+    const replica = replicas[0]!;
     const r = await runCli(['remove-node', '--seed', cluster().seed, '--node', victim.id.slice(0, 10), '--with-replicas', '--shutdown', '--yes', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.find((e) => e.type === 'step' && e.step === 'forget' && e.status === 'done').message).toContain(replica.id.slice(0, 8));
-    expect(events.filter((e) => e.type === 'step' && e.step === 'shutdown')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'step' && e.step === 'shutdown')).toHaveLength(1 + replicas.length);
     expect(events.at(-1)).toMatchObject({ type: 'lifecycle-end', ok: true });
     const after = await topology(cluster());
-    expect(after.nodes.some((n) => n.id === victim.id || n.id === replica.id)).toBe(false);
+    expect(after.nodes.some((n) => n.id === victim.id || replicas.some((x) => x.id === n.id))).toBe(false);
     for (const m of after.nodes.filter((n) => n.role === 'master' && n.slots.length)) expect(m.replicas.length).toBeGreaterThanOrEqual(1);
     await expectHealthy(cluster());
   });

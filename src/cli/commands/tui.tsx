@@ -64,6 +64,10 @@ export const tuiCommand: CommandModule<object, Args> = {
       },
     };
     let outcome: TuiOutcome = { summary: null, journal: null };
+    // Ink draws only its last frame when it believes it runs in CI (CI set, as many shells and
+    // runners do); this is a terminal a person looks at, so it must draw. Read when Ink loads.
+    process.env.CI = 'false';
+    process.env.CONTINUOUS_INTEGRATION = 'false';
     // Ink and React load only here: they cost every other command about 0.4 s of start-up CPU. No JSX
     // in this file, so React is not loaded before this line, and it loads in its production build:
     // the development build costs several times more per frame, and every frame drawn during a run
