@@ -267,6 +267,21 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     if (port === undefined) throw new Error('no free port left for this cluster');
     return port;
   };
+  /**
+   * A node started after the cluster (lone or empty master). Ports reserved at start may have been
+   * taken since by a test running in parallel, so without a fixed base port a fresh free port is
+   * picked now, and again if the node still loses the race for it.
+   */
+  const spawnLate = async (): Promise<LocalNode> => {
+    for (let attempt = 0; ; attempt++) {
+      const port = opts.basePort ? takePort() : (await findFreePorts(1))[0]!;
+      try {
+        return await spawnNode(root, port, opts, 'empty-master', auth);
+      } catch (error) {
+        if (opts.basePort || attempt >= 2 || !/exited with code/.test(String(error))) throw error;
+      }
+    }
+  };
   const nodes: LocalNode[] = [];
   const auth = nodeAuthOf(opts);
   const stop = async (): Promise<void> => {
@@ -325,7 +340,7 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
       return connect(port, auth);
     },
     async startLoneNode() {
-      const node = await spawnNode(root, takePort(), opts, 'empty-master', auth);
+      const node = await spawnLate();
       nodes.push(node);
       return node;
     },
@@ -340,7 +355,7 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
       return node;
     },
     async addEmptyMaster() {
-      const node = await spawnNode(root, takePort(), opts, 'empty-master', auth);
+      const node = await spawnLate();
       nodes.push(node);
       await meetAll(nodes[0]!, [node], auth);
       await cluster.waitUntilStable();
