@@ -268,13 +268,13 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     return port;
   };
   /**
-   * A node started after the cluster (lone or empty master). Ports reserved at start may have been
-   * taken since by a test running in parallel, so without a fixed base port a fresh free port is
-   * picked now, and again if the node still loses the race for it.
+   * A node started after the cluster (lone or empty master), on the next reserved port (so it sorts
+   * after the first nodes, as tests expect). That port may have been taken since by a test running in
+   * parallel: without a fixed base port, a port free at that moment is tried next.
    */
   const spawnLate = async (): Promise<LocalNode> => {
     for (let attempt = 0; ; attempt++) {
-      const port = opts.basePort ? takePort() : (await findFreePorts(1))[0]!;
+      const port = attempt === 0 || opts.basePort ? takePort() : (await findFreePorts(1))[0]!;
       try {
         return await spawnNode(root, port, opts, 'empty-master', auth);
       } catch (error) {

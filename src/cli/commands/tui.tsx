@@ -51,7 +51,7 @@ export const tuiCommand: CommandModule<object, Args> = {
     const live: { run: (RunHandle & { interrupt(immediate: boolean): void }) | null } = { run: null };
     const controller: TuiController = {
       seed: formatAddr(seed),
-      settings: `concurrency ${args.concurrency}, max ${args.maxBlockMs} ms per MIGRATE${args.batch ? `, batch ${args.batch}` : ''}${args.replace ? ', REPLACE' : ''}; journal written under ${args.journal ?? '.slotpilot/'}`,
+      settings: `concurrency ${args.concurrency}, ${args.perSource} MIGRATEs per source within ${args.maxBlockMs} ms${args.batch ? `, batch ${args.batch}` : ''}${args.replace ? ', REPLACE' : ''}; journal written under ${args.journal ?? '.slotpilot/'}`,
       readTopology: () => readTopology(seed, connection),
       startRun: (p) => {
         yieldCpu(args.nice);
