@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { RefusedError, UnreachableError, UsageError } from '../errors.js';
 import { connectNode, describeConnectError, formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import { DIGEST_KEYS_LUA } from './digest.js';
+import { parseInfo } from '../redis/info.js';
 
 /**
  * Reads PTTL and DUMP of a batch of keys in one round trip and one command: a pipeline of two
@@ -53,16 +54,6 @@ type ScriptClient = Redis & {
   deleteIfUnchanged(numKeys: number, ...args: Buffer[]): Promise<number[]>;
   digestKeys(numKeys: number, ...keys: Buffer[]): Promise<(string | null)[]>;
 };
-
-/** `field:value` lines of INFO as a map. */
-function parseInfo(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) map.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return map;
-}
 
 /**
  * Connect to the source and refuse what import must not read from: a cluster node (its keys belong

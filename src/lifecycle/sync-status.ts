@@ -1,14 +1,5 @@
+import { parseInfo } from '../redis/info.js';
 import type { SyncPhase } from './events.js';
-
-/** `field:value` lines of an INFO reply as a map. */
-export function parseInfoFields(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) map.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return map;
-}
 
 /** What the master's `slaveN:ip=…,port=…,state=…,offset=…,lag=…` line says about one replica. */
 export interface ReplicaLine {
@@ -49,8 +40,8 @@ const num = (m: Map<string, string>, k: string): number | null => (m.has(k) && N
  * when asked (an instantaneous lag of 0; under writes the caller compares against a target offset).
  */
 export function readSyncStatus(masterInfoText: string, replicaInfoText: string, replicaIp: string, replicaPort: number): SyncStatus {
-  const master = parseInfoFields(masterInfoText);
-  const replica = parseInfoFields(replicaInfoText);
+  const master = parseInfo(masterInfoText);
+  const replica = parseInfo(replicaInfoText);
   const line = findReplicaLine(master, replicaIp, replicaPort);
   const masterOffset = num(master, 'master_repl_offset');
   const base = { bytesRead: 0, bytesTotal: null, masterOffset, replicaOffset: null, lagBytes: null };

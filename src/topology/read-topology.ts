@@ -4,6 +4,7 @@ import { connectNode, describeConnectError, formatAddr, type ConnectionOptions, 
 import { parseClusterNodes, replicasOf, slotOwnersOf } from './parse-cluster-nodes.js';
 import { SLOT_COUNT, type ClusterNodeLine, type Disagreement, type OpenSlot, type Topology, type TopologyNode } from './types.js';
 import { formatSlotRanges } from './slot-ranges.js';
+import { parseInfo } from '../redis/info.js';
 
 export interface ReadOptions {
   /** Count keys in every slot (`CLUSTER COUNTKEYSINSLOT`, pipelined per master). Default true. */
@@ -17,16 +18,6 @@ interface NodeView {
   readonly usedMemory?: number;
   readonly keys: number;
   readonly redisVersion?: string;
-}
-
-/** `field:value` lines of INFO / CLUSTER INFO as a map. */
-function parseInfo(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) map.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return map;
 }
 
 async function readClusterNodesText(client: Redis, addr: string): Promise<string> {
