@@ -17,7 +17,7 @@ import { hideBin } from 'yargs/helpers';
 import { startCluster } from './lib/local-cluster.js';
 import { ensureRedisCli } from './lib/redis-binary.js';
 import calculateSlot from 'cluster-key-slot';
-import { readSlotMap, sampleKey, type SampleKey } from './lib/sample-keys.js';
+import { readSampleKeys, readSlotMap, sampleKey, sampleKeyProblem, type SampleKey } from './lib/sample-keys.js';
 import { loadStandaloneKeys, startStandaloneServer } from './lib/standalone-keys.js';
 
 const args = await yargs(hideBin(process.argv))
@@ -97,16 +97,6 @@ async function dbsize(addr: string): Promise<number> {
 let loadedAt = 0;
 
 /** What is wrong with one key as read back, or null. */
-function problemOf(k: SampleKey, type: string, value: unknown, ttl: number, maxAgeSec: number): string | null {
-  if (type !== k.type) return `type ${type}, expected ${k.type}`;
-  const actual = k.type === 'set' ? [...(value as string[])].sort() : value;
-  const expected = k.type === 'zset' ? k.value.flatMap(([m, score]) => [m, String(score)]) : k.value;
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) return 'value differs';
-  if (k.ttl === null) return ttl === -1 ? null : `ttl ${ttl}, expected none`;
-  // The key's TTL counted down since the source was loaded; RESTORE/MIGRATE carry the remaining TTL.
-  return ttl <= k.ttl && ttl >= k.ttl - maxAgeSec - 2 ? null : `ttl ${ttl}, expected ${k.ttl - maxAgeSec}..${k.ttl}`;
-}
-
 /**
  * Read every sample key from its owner and check type, value and TTL (sample-keys' own check allows
  * only 120 s of TTL drift, less than a 1M-key import takes). Returns the number of bad keys.
@@ -127,22 +117,12 @@ async function verifyAllKeys(seed: string, count: number): Promise<number> {
       await Promise.all(
         [...byOwner].map(async ([owner, keys]) => {
           if (!clients.has(owner)) clients.set(owner, clientOf(owner));
-          const p = clients.get(owner)!.pipeline();
-          for (const k of keys) {
-            p.type(k.key);
-            if (k.type === 'string') p.get(k.key);
-            else if (k.type === 'hash') p.hgetall(k.key);
-            else if (k.type === 'list') p.lrange(k.key, 0, -1);
-            else if (k.type === 'set') p.smembers(k.key);
-            else p.zrange(k.key, 0, -1, 'WITHSCORES');
-            p.ttl(k.key);
-          }
-          const replies = (await p.exec()) ?? [];
+          const read = await readSampleKeys(clients.get(owner)!, keys);
           // Reading 1M keys takes a while: the age is taken when this chunk was read, not at the start.
+          // The key's TTL counted down since the source was loaded; RESTORE/MIGRATE carry the remaining TTL.
           const maxAgeSec = Math.ceil((Date.now() - loadedAt) / 1000);
           keys.forEach((k, n) => {
-            const [type, value, ttl] = replies.slice(n * 3, n * 3 + 3).map(([err, v]) => (err ? null : v));
-            const problem = problemOf(k, String(type), value, Number(ttl), maxAgeSec);
+            const problem = sampleKeyProblem(k, read[n]!.type, read[n]!.value, read[n]!.ttl, maxAgeSec + 2);
             if (problem && bad++ < 5) console.error(`\n  ${k.key}: ${problem}`);
           });
         }),

@@ -152,7 +152,11 @@ export interface KeyMismatch {
   readonly problem: string;
 }
 
-function compare(k: SampleKey, type: string, value: unknown, ttl: number): string | null {
+/**
+ * What is wrong with a key as read back, or null. `ttlSlackSec`: how far its TTL may have counted
+ * down since it was loaded (the time between load and check).
+ */
+export function sampleKeyProblem(k: SampleKey, type: string, value: unknown, ttl: number, ttlSlackSec = 120): string | null {
   if (type === 'none') return 'missing';
   if (type !== k.type) return `type ${type}, expected ${k.type}`;
   let same: boolean;
@@ -162,9 +166,27 @@ function compare(k: SampleKey, type: string, value: unknown, ttl: number): strin
   else same = JSON.stringify(value) === JSON.stringify(k.value);
   if (!same) return 'value differs';
   if (k.ttl === null && ttl !== -1) return `ttl ${ttl}, expected none`;
-  // A little slack: the test itself takes time between load and check.
-  if (k.ttl !== null && (ttl < k.ttl - 120 || ttl > k.ttl)) return `ttl ${ttl}, expected about ${k.ttl}`;
+  if (k.ttl !== null && (ttl < k.ttl - ttlSlackSec || ttl > k.ttl)) return `ttl ${ttl}, expected about ${k.ttl}`;
   return null;
+}
+
+/** Type, value and TTL of each key, read in one pipeline from the node that owns them. */
+export async function readSampleKeys(client: Redis, keys: readonly SampleKey[]): Promise<{ type: string; value: unknown; ttl: number }[]> {
+  const p = client.pipeline();
+  for (const k of keys) {
+    p.type(k.key);
+    if (k.type === 'string') p.get(k.key);
+    else if (k.type === 'hash') p.hgetall(k.key);
+    else if (k.type === 'list') p.lrange(k.key, 0, -1);
+    else if (k.type === 'set') p.smembers(k.key);
+    else p.zrange(k.key, 0, -1, 'WITHSCORES');
+    p.ttl(k.key);
+  }
+  const results = (await p.exec()) ?? [];
+  return keys.map((_, n) => {
+    const [type, value, ttl] = results.slice(n * 3, n * 3 + 3).map(([err, v]) => (err ? null : v));
+    return { type: String(type), value, ttl: Number(ttl) };
+  });
 }
 
 /**
@@ -175,20 +197,10 @@ function compare(k: SampleKey, type: string, value: unknown, ttl: number): strin
 export async function verifySampleKeys(seeds: readonly string[], opts: LoadOptions, password?: string, tls?: SampleTls): Promise<KeyMismatch[]> {
   const problems: KeyMismatch[] = [];
   await forEachOwnerChunk(seeds, range(opts.start ?? 0, opts.count), opts, password, async (client, keys) => {
-    const p = client.pipeline();
-    for (const k of keys) {
-      p.type(k.key);
-      if (k.type === 'string') p.get(k.key);
-      else if (k.type === 'hash') p.hgetall(k.key);
-      else if (k.type === 'list') p.lrange(k.key, 0, -1);
-      else if (k.type === 'set') p.smembers(k.key);
-      else p.zrange(k.key, 0, -1, 'WITHSCORES');
-      p.ttl(k.key);
-    }
-    const results = (await p.exec()) ?? [];
+    const read = await readSampleKeys(client, keys);
     keys.forEach((k, n) => {
-      const [type, value, ttl] = results.slice(n * 3, n * 3 + 3).map(([err, v]) => (err ? null : v));
-      const problem = compare(k, String(type), value, Number(ttl));
+      // A little slack: the test itself takes time between load and check.
+      const problem = sampleKeyProblem(k, read[n]!.type, read[n]!.value, read[n]!.ttl);
       if (problem) problems.push({ key: k.key, problem });
     });
   }, tls);
