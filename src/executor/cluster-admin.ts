@@ -85,7 +85,12 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     async existingKeys(node, keys) {
       const c = client(node);
       // ASKING makes the next command see the slot this node is importing.
-      const found = await Promise.all(keys.map((k) => (void c.call('ASKING').catch(() => undefined), c.call('EXISTS', k).then(Number, () => 0))));
+      const found = await Promise.all(
+        keys.map((k) => {
+          void c.call('ASKING').catch(() => undefined);
+          return c.call('EXISTS', k).then(Number, () => 0);
+        }),
+      );
       return keys.filter((_, i) => found[i]! > 0);
     },
     async keyBytes(node, key) {

@@ -39,6 +39,9 @@ export interface Prefetched {
   readonly keys: Promise<string[]> | string[];
 }
 
+/** A slot's first batch, already answered (fetched in the opening burst). */
+export type FirstBatch = Prefetched & { readonly keys: string[] };
+
 /** Send GETKEYSINSLOT for the slot's next batch now; the reply is awaited later. */
 function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
   const batch = ctx.sizer.next(m.from);
@@ -156,10 +159,10 @@ export const slotSteps = {
    * GETKEYSINSLOT goes out right behind the MIGRATE on the same connection: Redis answers it once
    * that MIGRATE is done, so a big slot costs one round trip per batch, not two.
    */
-  async keys(ctx: SlotContext, m: SlotMove, first?: Prefetched): Promise<number> {
+  async keys(ctx: SlotContext, m: SlotMove, first: FirstBatch): Promise<number> {
     ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'keys' });
     let moved = 0;
-    let next: Prefetched = first ?? prefetchKeys(ctx, m);
+    let next: Prefetched = first;
     // Once the source is MIGRATING, its key set in the slot only shrinks (new keys are sent to the
     // target with ASK), so a short batch means the slot is empty after it: no extra round trip.
     for (;;) {
@@ -186,7 +189,7 @@ export const slotSteps = {
    * The first batch of keys once the source is MIGRATING (authoritative: no key can be added there
    * any more, so an empty answer means the slot is empty).
    */
-  async firstKeys(ctx: SlotContext, m: SlotMove): Promise<Prefetched & { keys: string[] }> {
+  async firstKeys(ctx: SlotContext, m: SlotMove): Promise<FirstBatch> {
     const batch = ctx.sizer.next(m.from);
     return { batch, keys: await step(m, 'migrating', () => ctx.admin.getKeysInSlot(m.from, m.slot, batch)) };
   },

@@ -1,12 +1,10 @@
 import PQueue from 'p-queue';
-import { slotSteps, SlotMigrationError, type Prefetched, type SlotContext, type SlotMove } from './move-slot.js';
+import { slotSteps, SlotMigrationError, type FirstBatch, type SlotContext, type SlotMove } from './move-slot.js';
 import type { PreparedMove } from './preflight.js';
 
 /** A slot between being opened and being closed. */
 interface LiveSlot {
   readonly m: PreparedMove;
-  /** The first batch of keys, fetched once the source was MIGRATING; dropped when the key loop takes it. */
-  first?: Prefetched & { keys: string[] };
   /** Keys at start (for events); the key loop's first fetch, once the source is MIGRATING, is authoritative. */
   keys: number;
   moved: number;
@@ -63,9 +61,8 @@ const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to:
  * - opening: whatever capacity is free is filled in one batch (IMPORTING on the targets, MIGRATING on
  *   the sources, then each slot's first GETKEYSINSLOT; each a pipelined burst per node, so a node
  *   saves its config once per burst rather than once per slot);
- * - keys: a p-queue per source
- *   (concurrency 1) then runs the slots' key loops one after another (one MIGRATE at a time per
- *   source, since it blocks the source's thread);
+ * - keys: a p-queue per source runs the slots' key loops, `perSource` at a time (each MIGRATE
+ *   blocks the source's thread; a second one queued keeps it busy during the first one's reply);
  * - closing: slots whose keys are gone are assigned in batches (target NODE first, then source and
  *   the other masters), again one pipelined burst per node.
  * Opening and closing coalesce: while a burst is in flight, newly ready slots gather for the next.
@@ -182,9 +179,11 @@ export class SlotPipeline {
     // The plan's count may miss a key written since; now that the source is MIGRATING no key can be
     // added there, so its first GETKEYSINSLOT is authoritative: empty → close, else the key loop
     // starts with these keys (one command per slot instead of a count and then a fetch).
-    const fetched = await this.#stage(opened, async (s) => void (s.first = await slotSteps.firstKeys(ctx, asMove(s.m))));
+    const first = new Map<LiveSlot, FirstBatch>();
+    const fetched = await this.#stage(opened, async (s) => void first.set(s, await slotSteps.firstKeys(ctx, asMove(s.m))));
     for (const s of fetched) {
-      if (s.first!.keys.length) this.#enqueueKeys(s);
+      const batch = first.get(s)!;
+      if (batch.keys.length) this.#enqueueKeys(s, batch);
       else this.#toClose.push(s);
     }
     this.#toClose.push(...begun.filter((s) => s.m.action === 'assign'));
@@ -192,17 +191,15 @@ export class SlotPipeline {
   }
 
   /** Queue a slot's key loop on its source's queue (one MIGRATE stream per source). */
-  #enqueueKeys(s: LiveSlot): void {
+  #enqueueKeys(s: LiveSlot, first: FirstBatch): void {
     const source = s.m.from;
     let q = this.#sourceQueues.get(source);
     if (!q) this.#sourceQueues.set(source, (q = new PQueue({ concurrency: this.#hooks.perSource })));
-    void q.add(() => this.#moveKeys(s));
+    void q.add(() => this.#moveKeys(s, first));
   }
 
-  async #moveKeys(s: LiveSlot): Promise<void> {
+  async #moveKeys(s: LiveSlot, first: FirstBatch): Promise<void> {
     const { ctx } = this.#hooks;
-    const first = s.first;
-    s.first = undefined;
     try {
       s.moved = await slotSteps.keys(ctx, asMove(s.m), first);
       this.#toClose.push(s);
