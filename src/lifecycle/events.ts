@@ -42,11 +42,8 @@ export interface StepEvent {
 /** Where a replica is in its initial sync (see sync-status.ts). */
 export type SyncPhase = 'waiting' | 'snapshot' | 'loading' | 'catch-up' | 'in-sync';
 
-export interface SyncProgressEvent {
-  readonly type: 'sync-progress';
-  readonly t: number;
-  readonly replica: string;
-  readonly master: string;
+/** Where a replica is in its sync with its master (see readSyncStatus). */
+export interface SyncStatus {
   readonly phase: SyncPhase;
   /** Snapshot bytes received so far (phase snapshot). */
   readonly bytesRead: number;
@@ -57,6 +54,13 @@ export interface SyncProgressEvent {
   readonly replicaOffset: number | null;
   /** masterOffset − replicaOffset, bytes of the replication stream the replica still has to apply. */
   readonly lagBytes: number | null;
+}
+
+export interface SyncProgressEvent extends SyncStatus {
+  readonly type: 'sync-progress';
+  readonly t: number;
+  readonly replica: string;
+  readonly master: string;
 }
 
 export interface LifecycleEndEvent {

@@ -1,5 +1,7 @@
 import { parseInfo } from '../redis/info.js';
-import type { SyncPhase } from './events.js';
+import type { SyncPhase, SyncStatus } from './events.js';
+
+export type { SyncStatus };
 
 /** What the master's `slaveN:ip=…,port=…,state=…,offset=…,lag=…` line says about one replica. */
 export interface ReplicaLine {
@@ -18,15 +20,6 @@ export function findReplicaLine(masterInfo: Map<string, string>, ip: string, por
     lines.push({ ip: f.get('ip') ?? '', port: Number(f.get('port')), state: f.get('state') ?? '', offset: Number(f.get('offset') ?? 0) });
   }
   return lines.find((l) => l.port === port && l.ip === ip) ?? lines.find((l) => l.port === port) ?? null;
-}
-
-export interface SyncStatus {
-  readonly phase: SyncPhase;
-  readonly bytesRead: number;
-  readonly bytesTotal: number | null;
-  readonly masterOffset: number | null;
-  readonly replicaOffset: number | null;
-  readonly lagBytes: number | null;
 }
 
 const num = (m: Map<string, string>, k: string): number | null => (m.has(k) && Number.isFinite(Number(m.get(k))) ? Number(m.get(k)) : null);
