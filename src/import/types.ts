@@ -65,21 +65,15 @@ export type ImportEvent =
       readonly masters: Readonly<Record<string, string>>;
       readonly journal: string | null;
     }
-  | {
+  | ({
       readonly type: 'batch-done';
       readonly t: number;
-      /** Totals so far (not this batch's): a consumer only needs the latest. */
-      readonly scanned: number;
-      readonly restored: number;
-      readonly alreadyPresent: number;
-      readonly deleted: number;
-      readonly skipped: number;
-      readonly changedOnSource: number;
       /** Keys written per master `host:port`. */
       readonly perMaster: Readonly<Record<string, number>>;
       /** SCAN calls made so far (progress when --match hides the total). */
       readonly scanCalls: number;
-    }
+      // Totals so far (not this batch's): a consumer only needs the latest.
+    } & Pick<ImportSummary, 'scanned' | 'restored' | 'alreadyPresent' | 'deleted' | 'skipped' | 'changedOnSource'>)
   | { readonly type: 'conflict'; readonly t: number; readonly key: string; readonly master: string }
   | { readonly type: 'batch-failed'; readonly t: number; readonly master: string | null; readonly reason: string }
   | { readonly type: 'stopping'; readonly t: number; readonly message: string }
