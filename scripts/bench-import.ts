@@ -8,8 +8,7 @@
  * defaults (the source is reloaded before each tool). Every key is verified afterwards (type, value,
  * TTL). Reports wall time, keys/s and the ratio as a table and JSON (bench-import-results.json).
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import yargs from 'yargs';
@@ -19,6 +18,7 @@ import { ensureRedisCli } from './lib/redis-binary.js';
 import calculateSlot from 'cluster-key-slot';
 import { readSampleKeys, readSlotMap, sampleKey, sampleKeyProblem, type SampleKey } from './lib/sample-keys.js';
 import { loadStandaloneKeys, startStandaloneServer } from './lib/standalone-keys.js';
+import { measureRun } from './lib/measure-run.js';
 
 const args = await yargs(hideBin(process.argv))
   .option('keys', { type: 'number', default: 1_000_000 })
@@ -47,34 +47,6 @@ interface Result {
   /** Keys left in the source: all of them for copy, none for move. */
   sourceKeysAfter: number;
   verified: boolean;
-}
-
-/** Run a command, sampling its peak RSS from /proc while it runs. */
-function run(cmd: string, argv: string[]): Promise<{ code: number | null; ms: number; rssKb: number; out: string }> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    // redis-cli prints a line per key: keep only the tail for error reports.
-    const keep = (d: Buffer): void => {
-      out = (out + d.toString()).slice(-4000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let rssKb = 0;
-    const timer = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) rssKb = Math.max(rssKb, Number(m[1]));
-      } catch {
-        // exited
-      }
-    }, 50);
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code, ms: performance.now() - started, rssKb, out });
-    });
-  });
 }
 
 function clientOf(addr: string): Redis {
@@ -157,7 +129,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  */
 async function waitForCheck(seed: string): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while ((await run(ensureRedisCli(), ['--cluster', 'check', seed])).code !== 0) {
+  while ((await measureRun(ensureRedisCli(), ['--cluster', 'check', seed])).code !== 0) {
     if (Date.now() > deadline) throw new Error(`cluster at ${seed} did not pass redis-cli --cluster check within 60 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -171,8 +143,8 @@ async function once(tool: Tool, mode: Mode, sourceAddr: string): Promise<Result>
     await waitForCheck(cluster.seed);
     const r =
       tool === 'redis-cli'
-        ? await run(ensureRedisCli(), ['--cluster', 'import', cluster.seed, '--cluster-from', sourceAddr, ...(mode === 'copy' ? ['--cluster-copy'] : [])])
-        : await run(process.execPath, [CLI, 'import', '--seed', cluster.seed, '--from', sourceAddr, '--yes', '--journal', `${cluster.dir}/import.ndjson`, ...(mode === 'copy' ? ['--copy'] : []), ...args.slotpilotArgs.split(' ').filter(Boolean)]);
+        ? await measureRun(ensureRedisCli(), ['--cluster', 'import', cluster.seed, '--cluster-from', sourceAddr, ...(mode === 'copy' ? ['--cluster-copy'] : [])])
+        : await measureRun(process.execPath, [CLI, 'import', '--seed', cluster.seed, '--from', sourceAddr, '--yes', '--journal', `${cluster.dir}/import.ndjson`, ...(mode === 'copy' ? ['--copy'] : []), ...args.slotpilotArgs.split(' ').filter(Boolean)]);
     if (r.code !== 0) console.error(`\n${tool} ${mode} exited ${r.code}:\n${r.out.slice(-2000)}`);
     const masters = cluster.nodes.filter((n) => n.role === 'master');
     const keysImported = (await Promise.all(masters.map((m) => dbsize(m.addr)))).reduce((a, b) => a + b, 0);

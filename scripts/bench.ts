@@ -7,14 +7,14 @@
  * keys through ioredis Cluster). Reports wall time, keys/s, client latency, errors, lost writes and
  * slotpilot's peak RSS, with ratios; writes bench-results.json.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { startLoad, type LoadStats } from './lib/load-client.js';
 import { startCluster } from './lib/local-cluster.js';
 import { ensureRedisCli } from './lib/redis-binary.js';
+import { measureRun } from './lib/measure-run.js';
 
 const args = await yargs(hideBin(process.argv))
   .option('keys', { type: 'number', default: 1_000_000 })
@@ -42,31 +42,6 @@ interface Result {
   clean: boolean;
 }
 
-/** Run a command, sampling its peak RSS from /proc while it runs. */
-function run(cmd: string, argv: string[]): Promise<{ code: number | null; ms: number; rssKb: number; out: string }> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    let rssKb = 0;
-    const sample = (): void => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) rssKb = Math.max(rssKb, Number(m[1]));
-      } catch {
-        // exited
-      }
-    };
-    const timer = setInterval(sample, 50);
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code, ms: performance.now() - started, rssKb, out });
-    });
-  });
-}
-
 async function once(tool: Result['tool'], mode: Result['mode']): Promise<Result> {
   const cluster = await startCluster({ masters: args.masters, keys: args.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: 1 });
   try {
@@ -77,15 +52,15 @@ async function once(tool: Result['tool'], mode: Result['mode']): Promise<Result>
     if (load) await new Promise((r) => setTimeout(r, 1000));
     const r =
       tool === 'redis-cli'
-        ? await run(ensureRedisCli(), ['--cluster', 'rebalance', cluster.seed, '--cluster-use-empty-masters'])
-        : await run(process.execPath, [CLI, 'rebalance', '--seed', cluster.seed, '--use-empty-masters', '--yes', '--journal', `${cluster.dir}/journal.ndjson`, ...args.slotpilotArgs.split(' ').filter(Boolean)]);
+        ? await measureRun(ensureRedisCli(), ['--cluster', 'rebalance', cluster.seed, '--cluster-use-empty-masters'])
+        : await measureRun(process.execPath, [CLI, 'rebalance', '--seed', cluster.seed, '--use-empty-masters', '--yes', '--journal', `${cluster.dir}/journal.ndjson`, ...args.slotpilotArgs.split(' ').filter(Boolean)]);
     const stats = load ? await load.stop() : null;
     const lost = load ? await load.verify() : null;
     load?.close();
     const c = cluster.client(empty);
     const keysMoved = await c.dbsize();
     c.disconnect();
-    const check = await run(process.execPath, [CLI, 'check', '--seed', cluster.seed]);
+    const check = await measureRun(process.execPath, [CLI, 'check', '--seed', cluster.seed]);
     if (r.code !== 0) console.error(`${tool} ${mode} exited ${r.code}:\n${r.out.slice(-2000)}`);
     return {
       tool,
