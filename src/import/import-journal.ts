@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { openNdjsonLog } from '../journal/journal.js';
+import { join } from 'node:path';
 import type { ImportEvent, ImportHandle, ImportMode } from './types.js';
 
 /** Import journals carry this version; a reader must refuse any other. */
@@ -28,39 +28,19 @@ export function defaultImportJournalPath(now: Date, cwd = process.cwd()): string
   return join(cwd, '.slotpilot', `import-${stamp}.ndjson`);
 }
 
-/** How long lines may wait in memory: one synchronous write per batch would cost the run CPU. */
-const FLUSH_MS = 200;
-
 /**
  * Append every event of a run to the journal: the header at once (before anything is written to the
- * cluster), events every FLUSH_MS, at once for conflicts, failures, stops and the end. A re-run after
+ * cluster), events in batches, at once for conflicts, failures, stops and the end. A re-run after
  * an interruption does not need it (the source and the cluster say what is left); it is the audit
  * trail of what was imported and what stopped it.
  */
 export function attachImportJournal(handle: ImportHandle, path: string, header: ImportJournalHeader): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'a', 0o600);
-  writeSync(fd, `${JSON.stringify(header)}\n`);
-  let lines: string[] = [];
-  let open = true;
-  const flush = (): void => {
-    if (!open || !lines.length) return;
-    const text = lines.join('');
-    lines = [];
-    writeSync(fd, text);
-  };
-  const timer = setInterval(flush, FLUSH_MS);
-  timer.unref();
-  process.on('exit', flush);
+  const log = openNdjsonLog(path, header);
   const off = handle.subscribe((event: ImportEvent) => {
-    lines.push(`${JSON.stringify(event)}\n`);
-    if (event.type !== 'batch-done') flush();
+    log.append(event, event.type !== 'batch-done');
     if (event.type === 'import-end') {
       off();
-      clearInterval(timer);
-      process.off('exit', flush);
-      open = false;
-      closeSync(fd);
+      log.close();
     }
   });
 }

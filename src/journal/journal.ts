@@ -42,16 +42,15 @@ export function defaultJournalPath(now: Date, cwd = process.cwd()): string {
 export const JOURNAL_FLUSH_MS = 200;
 
 /**
- * Append-only writer. The header is written at once (before the cluster changes); events are
- * gathered and written every JOURNAL_FLUSH_MS, on every failure, at the end, and on process exit:
- * one synchronous write per event cost the run more CPU than its Redis commands. A SIGKILL loses at
- * most the last moment's events, which is safe because `resume` trusts the live cluster, not the
- * journal, for where each slot is.
+ * An append-only NDJSON file written in batches: the first line at once (before the cluster
+ * changes), later lines every `flushMs`, whenever `append` is told to flush, at `close` and on
+ * process exit — one synchronous write per line cost a run more CPU than its Redis commands. A
+ * SIGKILL loses at most the last moment's lines. Shared by the slot-run and import journals.
  */
-export function openJournal(path: string, header: JournalHeader): { write(event: ExecutorEvent): void; flush(): void; close(): void } {
+export function openNdjsonLog(path: string, first: unknown, flushMs = JOURNAL_FLUSH_MS): { append(line: unknown, flushNow?: boolean): void; flush(): void; close(): void } {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, 'a', 0o600);
-  writeSync(fd, `${JSON.stringify(header)}\n`);
+  writeSync(fd, `${JSON.stringify(first)}\n`);
   let open = true;
   let lines: string[] = [];
   const flush = (): void => {
@@ -60,14 +59,14 @@ export function openJournal(path: string, header: JournalHeader): { write(event:
     lines = [];
     writeSync(fd, text);
   };
-  const timer = setInterval(flush, JOURNAL_FLUSH_MS);
+  const timer = setInterval(flush, flushMs);
   timer.unref();
   process.on('exit', flush);
   return {
-    write(event) {
-      if (!open || event.type === 'node-rate') return;
-      lines.push(`${JSON.stringify(event)}\n`);
-      if (event.type === 'slot-failed' || event.type === 'stopping' || event.type === 'run-end') flush();
+    append(line, flushNow = false) {
+      if (!open) return;
+      lines.push(`${JSON.stringify(line)}\n`);
+      if (flushNow) flush();
     },
     flush,
     close() {
@@ -78,6 +77,23 @@ export function openJournal(path: string, header: JournalHeader): { write(event:
       closeSync(fd);
       open = false;
     },
+  };
+}
+
+/**
+ * The run journal: header, then every event but node rates; failures, stops and the end are written
+ * at once. Safe to lose the last moment's lines: `resume` trusts the live cluster, not the journal,
+ * for where each slot is.
+ */
+export function openJournal(path: string, header: JournalHeader): { write(event: ExecutorEvent): void; flush(): void; close(): void } {
+  const log = openNdjsonLog(path, header);
+  return {
+    write(event) {
+      if (event.type === 'node-rate') return;
+      log.append(event, event.type === 'slot-failed' || event.type === 'stopping' || event.type === 'run-end');
+    },
+    flush: log.flush,
+    close: log.close,
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { openNdjsonLog } from '../journal/journal.js';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LifecycleCommand, LifecycleEvent } from './events.js';
 
@@ -39,22 +39,14 @@ export function lifecycleHeader(command: LifecycleCommand, seed: string, request
 }
 
 /**
- * Append-only writer, one synchronous write per event: a lifecycle command emits a few dozen events
+ * Append-only journal, every event written at once: a lifecycle command emits a few dozen events
  * (sync progress at most once a second), so durability costs nothing here.
  */
 export function openLifecycleJournal(path: string, header: LifecycleJournalHeader): { write(event: LifecycleEvent): void; close(): void } {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'a', 0o600);
-  writeSync(fd, `${JSON.stringify(header)}\n`);
-  let open = true;
+  const log = openNdjsonLog(path, header);
   return {
-    write(event) {
-      if (open) writeSync(fd, `${JSON.stringify(event)}\n`);
-    },
-    close() {
-      if (open) closeSync(fd);
-      open = false;
-    },
+    write: (event) => log.append(event, true),
+    close: log.close,
   };
 }
 
