@@ -3,7 +3,7 @@ import type { ClusterNodeLine, Topology, TopologyNode } from '../topology/types.
 
 /**
  * Where a replace-node stands, read from the cluster (the source of truth), so a re-run continues:
- * `start` — the new node is not a member yet; `syncing` — it is a replica of the old master;
+ * `start` — the new node is not a member yet, or only an empty master of it; `syncing` — it is a replica of the old master;
  * `promoted` — it is the master and the old one is its replica (or already gone).
  */
 export type ReplaceStage = 'start' | 'syncing' | 'promoted';
@@ -22,7 +22,10 @@ export function judgeReplace(t: Topology, old: TopologyNode, newId: string | nul
     if (fresh && fresh.role === 'master' && old.masterId === fresh.id) return 'promoted';
     throw new RefusedError(`${old.addr} is a replica; replace-node moves a master (replace a replica with remove-node, then add-node --replica-of)`);
   }
-  if (fresh) {
+  // A run stopped between MEET and REPLICATE (or before the replica role had reached the seed by
+  // gossip) leaves the new node an empty master of this cluster: the re-run continues from the join.
+  const joinedOnly = fresh?.role === 'master' && !fresh.slots.length && fresh.reachable && fresh.keys === 0;
+  if (fresh && !joinedOnly) {
     if (fresh.role === 'replica' && fresh.masterId === old.id) return 'syncing';
     throw new RefusedError(`${fresh.addr} is already a ${fresh.role} of this cluster${fresh.masterId ? ` (of ${fresh.masterId.slice(0, 8)})` : ''}; replace-node needs a new, empty node`);
   }

@@ -26,6 +26,13 @@ describe('judgeReplace', () => {
     const other = liveTopology([line('a', 'myself,master', '-', '0-8191'), line('b', 'master', '-', '8192-16383'), line('g', 'slave', 'b')]);
     expect(() => judgeReplace(other, nodeOf(other, ID.a!), ID.g!)).toThrow(/already a replica of this cluster/);
   });
+
+  it('continues from the join when a stopped run left the new node an empty master of the cluster', () => {
+    const t = liveTopology([line('a', 'myself,master', '-', '0-16383'), line('g', 'master', '-')]);
+    const withKeys = (keys: number) => ({ ...t, nodes: t.nodes.map((n) => (n.id === ID.g ? { ...n, keys } : n)) });
+    expect(judgeReplace(withKeys(0), nodeOf(t, ID.a!), ID.g!)).toBe('start');
+    expect(() => judgeReplace(withKeys(5), nodeOf(t, ID.a!), ID.g!)).toThrow(/already a master of this cluster/);
+  });
 });
 
 describe('showsRolesSwapped', () => {
