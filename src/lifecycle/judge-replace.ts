@@ -14,9 +14,10 @@ const isFailing = (n: TopologyNode): boolean => n.flags.some((f) => f === 'fail'
  * Check that `old` may be replaced and tell how far an earlier run got. Pure. Refuses a replica
  * (replace-node moves a master; a replica is replaced with remove-node and add-node --replica-of),
  * a master that is failing or unreachable (it cannot serve a full sync), and a new node that is
- * already something else in this cluster.
+ * already something else in this cluster. `newNodesOwnMaster`: the master the new node itself names
+ * in its own CLUSTER NODES line, if any.
  */
-export function judgeReplace(t: Topology, old: TopologyNode, newId: string | null): ReplaceStage {
+export function judgeReplace(t: Topology, old: TopologyNode, newId: string | null, newNodesOwnMaster: string | null = null): ReplaceStage {
   const fresh = newId ? t.nodes.find((n) => n.id === newId) : undefined;
   if (old.role === 'replica') {
     if (fresh && fresh.role === 'master' && old.masterId === fresh.id) return 'promoted';
@@ -25,8 +26,10 @@ export function judgeReplace(t: Topology, old: TopologyNode, newId: string | nul
   // A run stopped between MEET and REPLICATE (or before the replica role had reached the seed by
   // gossip) leaves the new node an empty master of this cluster: the re-run continues from the join.
   const joinedOnly = fresh?.role === 'master' && !fresh.slots.length && fresh.reachable && fresh.keys === 0;
-  if (fresh && !joinedOnly) {
-    if (fresh.role === 'replica' && fresh.masterId === old.id) return 'syncing';
+  if (fresh && (!joinedOnly || newNodesOwnMaster === old.id)) {
+    // The new node's own view is the truth about its role: the seed learns it by gossip, and a re-run
+    // right after an interrupted sync can still see the node as a master there.
+    if ((fresh.role === 'replica' && fresh.masterId === old.id) || newNodesOwnMaster === old.id) return 'syncing';
     throw new RefusedError(`${fresh.addr} is already a ${fresh.role} of this cluster${fresh.masterId ? ` (of ${fresh.masterId.slice(0, 8)})` : ''}; replace-node needs a new, empty node`);
   }
   if (isFailing(old) || !old.reachable) throw new RefusedError(`${old.addr} is failing or unreachable; it cannot serve a full sync (fail it over to a replica, then remove-node it)`);

@@ -51,7 +51,8 @@ export async function replaceNode(ctx: StepContext, req: ReplaceNodeRequest, dep
     }
     throw error;
   }
-  const stage = judgeReplace(t, old, member ? candidate.id : null);
+  const ownMaster = candidate.lines.find((l) => l.flags.includes('myself'))?.masterId ?? null;
+  const stage = judgeReplace(t, old, member ? candidate.id : null, ownMaster);
   const decision = stage === 'start' ? judgeJoinCandidate(candidate, t.nodes) : ({ kind: 'joined' } as const);
   const seedIsOld = formatAddr(ctx.seed) === old.addr;
   ctx.emit(stepEvent('inspect', 'done', `${old.addr} (${old.id.slice(0, 8)}) is a master with ${old.slots.reduce((a, [x, y]) => a + y - x + 1, 0)} slots; ${addr} (${candidate.id.slice(0, 8)}) ${stage === 'start' ? 'is empty and in no other cluster' : stage === 'syncing' ? 'is already its replica' : 'was already promoted'}`));

@@ -32,6 +32,8 @@ describe('judgeReplace', () => {
     const withKeys = (keys: number) => ({ ...t, nodes: t.nodes.map((n) => (n.id === ID.g ? { ...n, keys } : n)) });
     expect(judgeReplace(withKeys(0), nodeOf(t, ID.a!), ID.g!)).toBe('start');
     expect(() => judgeReplace(withKeys(5), nodeOf(t, ID.a!), ID.g!)).toThrow(/already a master of this cluster/);
+    // The seed has not heard yet that the new node turned replica; the node itself says so.
+    expect(judgeReplace(withKeys(5), nodeOf(t, ID.a!), ID.g!, ID.a!)).toBe('syncing');
   });
 });
 
