@@ -139,7 +139,11 @@ export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOpt
     }
     return summary;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // Once interrupted, the process is on its way out with 130: keep listening, or a second Ctrl-C
+    // landing just after the graceful stop would kill it by signal (no exit code) instead.
+    if (signals === 0) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }
