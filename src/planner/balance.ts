@@ -42,6 +42,31 @@ export function cheapestSlots(slots: readonly number[], n: number, cost: Measure
 }
 
 /**
+ * The `n` slots, consecutive in `slots` (ascending), that cost least to move together; equal costs
+ * keep the lowest start. A donor giving a run instead of its cheapest slots scattered over its range
+ * leaves the cluster with a few slot ranges instead of thousands: every client's slot-map refresh
+ * (CLUSTER SLOTS, parsed by the client on each MOVED) grows with the number of ranges, and during a
+ * rebalance clients refresh dozens of times. With keys skewed by slot the run still avoids the hot
+ * part of the donor's range.
+ */
+export function cheapestRun(slots: readonly number[], n: number, cost: Measure): number[] {
+  if (n <= 0) return [];
+  if (n >= slots.length) return [...slots];
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += cost(slots[i]!);
+  let best = sum;
+  let bestStart = 0;
+  for (let start = 1; start + n <= slots.length; start++) {
+    sum += cost(slots[start + n - 1]!) - cost(slots[start - 1]!);
+    if (sum < best) {
+      best = sum;
+      bestStart = start;
+    }
+  }
+  return slots.slice(bestStart, bestStart + n);
+}
+
+/**
  * Slots adding up to at most `excess` of the measure, largest first (fewest slots for the data that
  * must move anyway). Slots that weigh nothing do not help and stay.
  */
@@ -130,7 +155,7 @@ export interface BalanceResult {
 
 /**
  * Move slots between participants so each ends near `total × weight ÷ Σweights` of the measure.
- * Counting slots, targets are exact integers and each donor gives its cheapest slots; by keys or
+ * Counting slots, targets are exact integers and each donor gives its cheapest run of slots; by keys or
  * memory, donors shed their heaviest slots that fit their excess. Zero-weight participants give
  * every slot. Never moves a slot twice: donors and receivers are disjoint.
  */
@@ -148,7 +173,7 @@ export function balance(parts: readonly Participant[], measure: Measure, cost: M
     const excess = loads[i]! - targets[i]!;
     let give: number[] = [];
     if (p.weight === 0) give = [...p.slots];
-    else if (excess > 0) give = countingSlots ? cheapestSlots(p.slots, excess, cost) : slotsToShed(p.slots, excess, measure);
+    else if (excess > 0) give = countingSlots ? cheapestRun(p.slots, excess, cost) : slotsToShed(p.slots, excess, measure);
     for (const slot of give) {
       owner.set(slot, p.id);
       pool.push(slot);

@@ -81,6 +81,23 @@ describe('makePlan properties', () => {
     );
   });
 
+  it('rebalance by slots: each donor gives one run of its slots, so slot ranges stay few', () => {
+    fc.assert(
+      fc.property(splits, fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 1000 }), (sizes, empty, seed) => {
+        const t = topology(sizes, empty, (s) => ((s * 7919 + seed) % 97) * ((s % 13) + 1));
+        const plan = makePlan(t, { strategy: 'rebalance', by: 'slots', threshold: 2, useEmptyMasters: true }, 'test');
+        const given = new Map<string, number[]>();
+        for (const m of plan.moves) given.set(m.from, [...(given.get(m.from) ?? []), m.slot]);
+        for (const [from, slots] of given) {
+          const owned = t.slotOwners.flatMap((o, s) => (o === from ? [s] : []));
+          const first = owned.indexOf(Math.min(...slots));
+          expect([...slots].sort((a, b) => a - b)).toEqual(owned.slice(first, first + slots.length));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('rebalance by keys converges within the threshold when no slot is large', () => {
     fc.assert(
       fc.property(splits, fc.integer({ min: 0, max: 3 }), (sizes, empty) => {
