@@ -1,15 +1,16 @@
-import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { InterruptedError, OperationError, UsageError } from '../errors.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_MIGRATES_PER_SOURCE, DEFAULT_PER_NODE, startRun, type RunOptions } from '../executor/run-plan.js';
 import type { RunSummary } from '../executor/events.js';
+import type { PaceSetting } from '../executor/traffic.js';
 import { defaultJournalPath } from '../journal/journal.js';
 import type { Plan } from '../planner/plan-schema.js';
 import { attachNdjsonReporter } from '../report/ndjson-reporter.js';
 import { attachPlainReporter } from '../report/plain-reporter.js';
 import { formatBytes, formatCount } from '../util/format.js';
 import { bufferedLines, isInteractive, printLine } from './output.js';
+import { DEFAULT_NICE, yieldCpu } from './early-priority.js';
 
 /** Options of every command that changes the cluster through the executor. */
 export function withApplyOptions<T>(y: Argv<T>) {
@@ -17,6 +18,7 @@ export function withApplyOptions<T>(y: Argv<T>) {
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required without a terminal)', group: 'Apply:' })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Slots in flight at once', group: 'Apply:' })
     .option('per-node', { type: 'number', default: DEFAULT_PER_NODE, describe: 'Slots open at once per node (as source or target)', group: 'Apply:' })
+    .option('pace', { choices: ['auto', 'fast', 'gentle'] as const, default: 'auto' as const, describe: 'auto: full speed while the masters see no client traffic, gentle (one source per target, one MIGRATE per source at a time) while they do', group: 'Apply:' })
     .option('per-source', { type: 'number', default: DEFAULT_MIGRATES_PER_SOURCE, describe: 'MIGRATEs queued on each source at once', group: 'Apply:' })
     .option('nice', { type: 'number', default: DEFAULT_NICE, describe: 'CPU priority of this process while it moves slots (0-19; higher yields more to Redis and clients on the same machine)', group: 'Apply:' })
     .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })
@@ -32,6 +34,7 @@ export interface ApplyArgs {
   readonly concurrency: number;
   readonly perNode: number;
   readonly perSource: number;
+  readonly pace?: PaceSetting;
   readonly nice: number;
   readonly batch?: number;
   readonly maxBlockMs: number;
@@ -52,22 +55,7 @@ function checkNumbers(args: ApplyArgs): void {
   if (args.migrateTimeout !== undefined && (!Number.isInteger(args.migrateTimeout) || args.migrateTimeout < 1)) throw new UsageError(`Expected --migrate-timeout to be a whole number of ms >= 1, got ${args.migrateTimeout}`);
 }
 
-/**
- * slotpilot's default CPU priority while it moves slots. On a machine it shares with Redis nodes or
- * their clients (a small host, the bench), a full-speed slotpilot competes with them for the cores
- * and client latency suffers from the scheduler, not from Redis; at nice 10 they come first and
- * slotpilot takes what is left. On a machine of its own this changes nothing.
- */
-export const DEFAULT_NICE = 10;
-
-/** Lower this process' CPU priority (never raises it; a refusal is not worth failing a run for). */
-export function yieldCpu(nice: number): void {
-  try {
-    setPriority(nice);
-  } catch {
-    // Not allowed here (a container policy): run at the current priority.
-  }
-}
+export { DEFAULT_NICE, yieldCpu } from './early-priority.js';
 
 /** Ask y/N on the terminal; refuse outright without one unless --yes. */
 export async function confirm(question: string, yes: boolean): Promise<void> {
@@ -95,6 +83,7 @@ export function runOptionsFrom(args: ApplyArgs, base: Pick<RunOptions, 'seed' | 
     concurrency: args.concurrency,
     perNodeLimit: args.perNode,
     migratesPerSource: args.perSource,
+    pace: args.pace ?? 'auto',
     maxBlockMs: args.maxBlockMs,
     replace: args.replace,
     ...(args.migrateTimeout !== undefined ? { migrateTimeoutMs: args.migrateTimeout } : {}),

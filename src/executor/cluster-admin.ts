@@ -2,6 +2,7 @@ import { migrateAuthArgs, type ConnectionOptions } from '../redis/connection.js'
 import { PipeConnection } from '../redis/pipe-connection.js';
 import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
 import type { ClusterNodeLine } from '../topology/types.js';
+import { clientCalls } from './traffic.js';
 
 /** A node the executor talks to. */
 export interface AdminNode {
@@ -37,6 +38,8 @@ export interface ClusterAdmin {
    * node does not say (ACL). Measured on the server, so client and scheduling delays stay out.
    */
   migrateStats(node: string): Promise<{ calls: number; usec: number } | null>;
+  /** Client commands the node has answered (see traffic.ts), null when it does not say; absent in scripted admins. */
+  clientCalls?(node: string): Promise<number | null>;
   /** The node's own CLUSTER NODES view. */
   view(node: string): Promise<ClusterNodeLine[]>;
   close(): void;
@@ -103,6 +106,9 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
       const info = String(await client(node).call('INFO', 'commandstats').catch(() => ''));
       const m = /cmdstat_migrate:calls=(\d+),usec=(\d+)/.exec(info);
       return m ? { calls: Number(m[1]), usec: Number(m[2]) } : info.includes('cmdstat_') ? { calls: 0, usec: 0 } : null;
+    },
+    async clientCalls(node) {
+      return clientCalls(String(await client(node).call('INFO', 'commandstats').catch(() => '')));
     },
     async view(node) {
       return parseClusterNodes(String(await client(node).call('CLUSTER', 'NODES')));

@@ -107,6 +107,15 @@ export interface ControlEvent {
   readonly message?: string;
 }
 
+/** The run changed pace: `gentle` while clients use the cluster (auto), `fast` once they are quiet. */
+export interface PaceEvent {
+  readonly type: 'pace';
+  readonly t: number;
+  readonly mode: 'fast' | 'gentle';
+  /** Client commands per second seen on the masters. */
+  readonly clientOpsPerSec: number;
+}
+
 export interface RunSummary {
   readonly runId: string;
   readonly planned: number;
@@ -137,6 +146,7 @@ export type ExecutorEvent =
   | SlotFailedEvent
   | NodeRateEvent
   | ControlEvent
+  | PaceEvent
   | RunEndEvent;
 
 export type EventListener = (event: ExecutorEvent) => void;

@@ -10,6 +10,7 @@ import { SlotMigrationError, type SlotContext } from './move-slot.js';
 import { preflight, prepareMoves, type PreparedMove } from './preflight.js';
 import { SlotPipeline } from './slot-pipeline.js';
 import type { Topology } from '../topology/types.js';
+import { TrafficWatch, type PaceSetting } from './traffic.js';
 
 export interface RunOptions {
   readonly seed: HostPort;
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly waitStableMs?: number;
   /** Continue a run: accept open or already-moved planned slots. */
   readonly resume?: boolean;
+  /** `auto` (default): full speed while no client traffic is seen on the masters, gentle while there is. */
+  readonly pace?: PaceSetting;
   /** MIGRATE timeout in ms (default 10 s; retried once ×6 for a big key). */
   readonly migrateTimeoutMs?: number;
   /** Recorded in the journal header (`apply`, `rebalance`, `resume`, `fix`). */
@@ -60,13 +63,17 @@ export function batchBudgetMs(maxBlockMs: number, migratesPerSource: number): nu
   return maxBlockMs / Math.max(1, migratesPerSource);
 }
 export const DEFAULT_MAX_BLOCK_MS = 2;
+/** How often the masters' client traffic is sampled (one INFO commandstats per master). */
+export const TRAFFIC_EVERY_MS = 250;
 
 /** Order moves so consecutive ones use different node pairs: every source starts working at once. */
 export function interleaveByPair<T extends { from: string; to: string; slot: number }>(moves: readonly T[]): T[] {
   const byPair = new Map<string, T[]>();
   for (const m of moves) {
     const key = `${m.from}>${m.to}`;
-    byPair.set(key, [...(byPair.get(key) ?? []), m]);
+    const list = byPair.get(key);
+    if (list) list.push(m);
+    else byPair.set(key, [m]);
   }
   const lists = [...byPair.keys()].sort().map((k) => byPair.get(k)!);
   const out: T[] = [];
@@ -149,6 +156,8 @@ class Run implements RunHandle {
   }
 
   #summary = { done: 0, failed: 0, keys: 0, bytes: 0 };
+  /** Set once run-start is out: pace changes before it are told with it. */
+  #runStarted = false;
   /** Keys in/out per node since the last node-rate event. */
   #rates = new Map<string, { in: number; out: number }>();
 
@@ -175,12 +184,13 @@ class Run implements RunHandle {
     }
   }
 
-  async #runPipeline(prepared: readonly PreparedMove[], ctx: SlotContext): Promise<number> {
+  async #runPipeline(prepared: readonly PreparedMove[], ctx: SlotContext, watch: TrafficWatch): Promise<number> {
     const pipeline = new SlotPipeline(interleaveByPair(prepared), {
       ctx,
       limit: () => this.#concurrency,
       perNode: this.#opts.perNodeLimit ?? DEFAULT_PER_NODE,
       perSource: this.#opts.migratesPerSource ?? DEFAULT_MIGRATES_PER_SOURCE,
+      gentle: () => watch.mode === 'gentle',
       paused: () => this.#paused,
       stopping: () => this.#stopping !== null,
       onDone: (m, moved, ms) => this.#slotDone(m, moved, ms),
@@ -203,6 +213,9 @@ class Run implements RunHandle {
     const planned = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
     const involved = t.nodes.filter((n) => n.role === 'master' ? !n.flags.includes('fail') : planned.has(n.id));
     const admin = opts.admin ?? (await connectAdmin(involved, masters.map((m) => m.id), opts.connection, (opts.migrateTimeoutMs ?? 10_000) * 7 + 5_000));
+    // Traffic is sampled from the start, so a busy cluster is known to be busy by the first slot.
+    const watch = new TrafficWatch(opts.pace ?? 'auto');
+    const stopWatching = (opts.pace ?? 'auto') === 'auto' ? this.#watchTraffic(admin, watch) : () => {};
     try {
       const prepared = await prepareMoves(plan, t, admin, opts.resume ?? false);
       if (opts.journal) {
@@ -245,9 +258,11 @@ class Run implements RunHandle {
         nodes: Object.fromEntries(t.nodes.map((n) => [n.id, n.addr])),
       });
       const rateTimer = setInterval(() => this.#emitRates(), 1000);
+      this.#runStarted = true;
+      if (watch.mode === 'gentle') this.#emit({ type: 'pace', t: Date.now(), mode: 'gentle', clientOpsPerSec: watch.opsPerSec });
       let notStarted = 0;
       try {
-        notStarted = await this.#runPipeline(prepared, ctx);
+        notStarted = await this.#runPipeline(prepared, ctx, watch);
       } finally {
         clearInterval(rateTimer);
         this.#emitRates();
@@ -266,8 +281,33 @@ class Run implements RunHandle {
       this.#emit({ type: 'run-end', t: Date.now(), summary });
       return summary;
     } finally {
+      stopWatching();
       if (!opts.admin) admin.close();
     }
+  }
+
+  /** Sample every master's client traffic now and every TRAFFIC_EVERY_MS; returns the stop function. */
+  #watchTraffic(admin: ClusterAdmin, watch: TrafficWatch): () => void {
+    const sample = admin.clientCalls?.bind(admin);
+    if (!sample) return () => {};
+    let busy = false;
+    const tick = (): void => {
+      if (busy) return;
+      busy = true;
+      void Promise.all(
+        admin.masters.map(async (node) => {
+          const calls = await sample(node).catch(() => null);
+          const changed = watch.observe(node, calls, Date.now());
+          if (changed) {
+            if (this.#runStarted) this.#emit({ type: 'pace', t: Date.now(), mode: changed, clientOpsPerSec: watch.opsPerSec });
+            this.#pipeline?.paceChanged();
+          }
+        }),
+      ).finally(() => (busy = false));
+    };
+    tick();
+    const timer = setInterval(tick, TRAFFIC_EVERY_MS);
+    return () => clearInterval(timer);
   }
 
   #emitRates(): void {

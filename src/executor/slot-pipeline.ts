@@ -20,6 +20,12 @@ export interface PipelineHooks {
   readonly perNode: number;
   /** Key loops (so MIGRATEs) in flight per source; 1 keeps a source's blocking to one MIGRATE. */
   readonly perSource: number;
+  /**
+   * True while clients use the cluster (read each time): each target then takes slots from one
+   * source at a time and each source runs one MIGRATE at a time, so at any moment one source per
+   * target is busy instead of every master, and the CPU the clients need is not all taken.
+   */
+  readonly gentle: () => boolean;
   /** True while paused: open no new slot, keep the open ones going. */
   readonly paused: () => boolean;
   /** True once the run is stopping (failure, abort, signal): open no new slot, finish the open ones. */
@@ -73,6 +79,8 @@ export class SlotPipeline {
   readonly #hooks: PipelineHooks;
   /** Open slots per node (as source or target): the per-node limit. */
   readonly #openPerNode = new Map<string, number>();
+  /** Open slots per target, per source: gentle pace lets a target take from one source at a time. */
+  readonly #openPairs = new Map<string, Map<string, number>>();
   #open = 0;
   /** One queue per source, concurrency 1: MIGRATE blocks the source's only thread. */
   readonly #sourceQueues = new Map<string, PQueue>();
@@ -125,8 +133,9 @@ export class SlotPipeline {
     // free, unless little is open (the start, or the end of the plan).
     if (this.#open > limit / 2) return batch;
     const rest: PreparedMove[] = [];
+    const gentle = this.#hooks.gentle();
     for (const m of this.#pending) {
-      const fits = this.#open < limit && (this.#openPerNode.get(m.from) ?? 0) < this.#hooks.perNode && (this.#openPerNode.get(m.to) ?? 0) < this.#hooks.perNode;
+      const fits = this.#open < limit && (this.#openPerNode.get(m.from) ?? 0) < this.#hooks.perNode && (this.#openPerNode.get(m.to) ?? 0) < this.#hooks.perNode && (!gentle || this.#onlySourceOf(m));
       if (!fits) {
         rest.push(m);
         continue;
@@ -135,6 +144,7 @@ export class SlotPipeline {
       this.#open++;
       this.#count(m.from, 1);
       this.#count(m.to, 1);
+      this.#pair(m, 1);
     }
     if (batch.length) this.#pending = rest;
     return batch;
@@ -144,6 +154,32 @@ export class SlotPipeline {
     this.#open--;
     this.#count(m.from, -1);
     this.#count(m.to, -1);
+    this.#pair(m, -1);
+  }
+
+  #pair(m: PreparedMove, delta: number): void {
+    let sources = this.#openPairs.get(m.to);
+    if (!sources) this.#openPairs.set(m.to, (sources = new Map()));
+    const n = (sources.get(m.from) ?? 0) + delta;
+    if (n > 0) sources.set(m.from, n);
+    else sources.delete(m.from);
+  }
+
+  /** Gentle pace: `m`'s target has no open slot from another source. */
+  #onlySourceOf(m: PreparedMove): boolean {
+    const sources = this.#openPairs.get(m.to);
+    return !sources || sources.size === 0 || (sources.size === 1 && sources.has(m.from));
+  }
+
+  /** MIGRATEs at once on one source, for the current pace. */
+  #perSource(): number {
+    return this.#hooks.gentle() ? 1 : this.#hooks.perSource;
+  }
+
+  /** The pace changed: adjust the source queues now and open what the new pace allows. */
+  paceChanged(): void {
+    for (const q of this.#sourceQueues.values()) q.concurrency = this.#perSource();
+    this.pump();
   }
 
   /** Run one protocol step for every slot of a burst at once; slots whose step failed leave it. */
@@ -194,7 +230,7 @@ export class SlotPipeline {
   #enqueueKeys(s: LiveSlot, first: FirstBatch): void {
     const source = s.m.from;
     let q = this.#sourceQueues.get(source);
-    if (!q) this.#sourceQueues.set(source, (q = new PQueue({ concurrency: this.#hooks.perSource })));
+    if (!q) this.#sourceQueues.set(source, (q = new PQueue({ concurrency: this.#perSource() })));
     void q.add(() => this.#moveKeys(s, first));
   }
 

@@ -1,4 +1,4 @@
-import type { ExecutorEvent, RunHandle } from '../executor/events.js';
+import type { ExecutorEvent, PaceEvent, RunHandle } from '../executor/events.js';
 import { formatCount, formatDuration } from '../util/format.js';
 import { rateAndEta, initialProgress, type Progress } from './progress.js';
 
@@ -63,6 +63,7 @@ export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000)
     else if (e.type === 'run-start') out(`moving ${formatCount(e.slots)} slots (${formatCount(e.keys)} keys) with concurrency ${e.concurrency}${e.journal ? `; journal ${e.journal}` : ''}`);
     else if (e.type === 'slot-failed') out(`slot ${e.slot} failed (${e.code}, ${e.phase}): ${e.reason}`);
     else if (e.type === 'stopping' || e.type === 'paused' || e.type === 'resumed') out(e.message ?? e.type);
+    else if (e.type === 'pace') out(describePace(e));
     else if (e.type === 'run-end') {
       ended = true;
       clearInterval(timer);
@@ -76,4 +77,11 @@ export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000)
       );
     }
   });
+}
+
+/** One line for a pace change, shared by the plain reporter and the TUI. */
+export function describePace(e: PaceEvent): string {
+  return e.mode === 'gentle'
+    ? `clients are using the cluster (${formatCount(e.clientOpsPerSec)} commands/s): moving gently, one source per target and one MIGRATE per source at a time`
+    : 'no client traffic: moving at full speed';
 }

@@ -36,6 +36,8 @@ export class RunTracker {
   concurrency = 0;
   paused = false;
   stopping: string | null = null;
+  /** `gentle` while clients use the cluster (the executor's pace event). */
+  pace: 'fast' | 'gentle' = 'fast';
   journal: string | null = null;
   summary: RunSummary | null = null;
   readonly preflight: string[] = [];
@@ -123,6 +125,9 @@ export class RunTracker {
         break;
       case 'stopping':
         this.stopping = e.message ?? 'stopping';
+        break;
+      case 'pace':
+        this.pace = e.mode;
         break;
       case 'concurrency':
         this.concurrency = e.value ?? this.concurrency;

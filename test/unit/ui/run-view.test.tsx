@@ -73,6 +73,10 @@ describe('execution view', () => {
     await vi.waitFor(() => expect(run.calls).toEqual(['pause', 'resume', 'concurrency 1024', 'concurrency 512', 'concurrency 256']));
     run.emit({ type: 'paused', t }, { type: 'concurrency', t, value: 256 });
     await frame(/· paused · concurrency 256/);
+    run.emit({ type: 'pace', t, mode: 'gentle', clientOpsPerSec: 900 });
+    await frame(/· paused \(gentle: clients active\) · concurrency 256/);
+    run.emit({ type: 'pace', t, mode: 'fast', clientOpsPerSec: 0 });
+    await frame(/· paused · concurrency 256/);
     app.stdin.write('q');
     app.stdin.write('a');
     await vi.waitFor(() => expect(run.calls.at(-1)).toBe('abort'));
