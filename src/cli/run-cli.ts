@@ -1,12 +1,9 @@
-#!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, UsageError, exitCodeOf, messageOf } from '../errors.js';
 import { commands } from './commands/index.js';
 import { printError } from './output.js';
 
-// The process title must never show what was typed (a --password): ps shows this instead.
-process.title = 'slotpilot';
 
 
 export async function main(argv: string[]): Promise<number> {
