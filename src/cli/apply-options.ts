@@ -10,7 +10,7 @@ import { attachNdjsonReporter } from '../report/ndjson-reporter.js';
 import { attachPlainReporter } from '../report/plain-reporter.js';
 import { formatBytes, formatCount } from '../util/format.js';
 import { bufferedLines, isInteractive, printLine } from './output.js';
-import { DEFAULT_NICE, yieldCpu } from './early-priority.js';
+import { DEFAULT_NICE, yieldCpu } from '../util/priority.js';
 
 /** Options of every command that changes the cluster through the executor. */
 export function withApplyOptions<T>(y: Argv<T>) {
@@ -55,7 +55,7 @@ function checkNumbers(args: ApplyArgs): void {
   if (args.migrateTimeout !== undefined && (!Number.isInteger(args.migrateTimeout) || args.migrateTimeout < 1)) throw new UsageError(`Expected --migrate-timeout to be a whole number of ms >= 1, got ${args.migrateTimeout}`);
 }
 
-export { DEFAULT_NICE, yieldCpu } from './early-priority.js';
+export { DEFAULT_NICE, yieldCpu } from '../util/priority.js';
 
 /** Ask y/N on the terminal; refuse outright without one unless --yes. */
 export async function confirm(question: string, yes: boolean): Promise<void> {

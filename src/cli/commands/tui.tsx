@@ -2,14 +2,14 @@ import { createInterface } from 'node:readline/promises';
 import type { CommandModule } from 'yargs';
 import { InterruptedError, OperationError, UsageError } from '../../errors.js';
 import type { RunHandle } from '../../executor/events.js';
-import { startRun } from '../../executor/run-plan.js';
+import { RunWorker } from '../../executor/run-in-worker.js';
 import { readPlanFile, writePlanFile } from '../../planner/plan-file.js';
 import type { Plan } from '../../planner/plan-schema.js';
 import { formatAddr, parseAddr, type HostPort } from '../../redis/connection.js';
 import { readTopology } from '../../topology/read-topology.js';
 import type { TuiController, TuiOutcome } from '../../ui/controller.js';
 import { formatCount } from '../../util/format.js';
-import { runOptionsFrom, withApplyOptions, yieldCpu, type ApplyArgs } from '../apply-options.js';
+import { runOptionsFrom, withApplyOptions, type ApplyArgs } from '../apply-options.js';
 import { resolveConnection, withConnectionOptions, type ConnectionArgs } from '../options.js';
 import { isInteractive, printLine } from '../output.js';
 
@@ -49,14 +49,14 @@ export const tuiCommand: CommandModule<object, Args> = {
     // Read once before drawing: an unreachable seed or a wrong password fails as a plain one-liner.
     const initial = await readTopology(seed, connection);
     const live: { run: (RunHandle & { interrupt(immediate: boolean): void }) | null } = { run: null };
+    // The executor runs in a worker thread, started now so it is loaded by the time a plan is
+    // confirmed: frames drawn here then never hold up the migration's replies.
+    const worker = new RunWorker();
     const controller: TuiController = {
       seed: formatAddr(seed),
       settings: `concurrency ${args.concurrency}, ${args.perSource} MIGRATEs per source within ${args.maxBlockMs} ms${args.batch ? `, batch ${args.batch}` : ''}${args.replace ? ', REPLACE' : ''}; journal written under ${args.journal ?? '.slotpilot/'}`,
       readTopology: () => readTopology(seed, connection),
-      startRun: (p) => {
-        yieldCpu(args.nice);
-        return (live.run = startRun(p, runOptionsFrom(args, { seed, connection }, 'tui')));
-      },
+      startRun: (p) => (live.run = worker.start(p, runOptionsFrom(args, { seed, connection }, 'tui'), args.nice)),
       savePlan: (p) => {
         const path = `slotpilot-plan-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
         writePlanFile(path, p);
@@ -98,6 +98,7 @@ export const tuiCommand: CommandModule<object, Args> = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      worker.close();
     }
     const s = outcome.summary;
     if (!s) return;
