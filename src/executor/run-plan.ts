@@ -65,6 +65,8 @@ export function batchBudgetMs(maxBlockMs: number, migratesPerSource: number): nu
 export const DEFAULT_MAX_BLOCK_MS = 2;
 /** How often the masters' client traffic is sampled (one INFO commandstats per master). */
 export const TRAFFIC_EVERY_MS = 250;
+/** The first traffic reading spans at least this long (a few hundred commands of a busy client). */
+export const FIRST_WINDOW_MS = 30;
 
 /** Order moves so consecutive ones use different node pairs: every source starts working at once. */
 export function interleaveByPair<T extends { from: string; to: string; slot: number }>(moves: readonly T[]): T[] {
@@ -215,7 +217,7 @@ class Run implements RunHandle {
     const admin = opts.admin ?? (await connectAdmin(involved, masters.map((m) => m.id), opts.connection, (opts.migrateTimeoutMs ?? 10_000) * 7 + 5_000));
     // Traffic is sampled from the start, so a busy cluster is known to be busy by the first slot.
     const watch = new TrafficWatch(opts.pace ?? 'auto');
-    const stopWatching = (opts.pace ?? 'auto') === 'auto' ? this.#watchTraffic(admin, watch) : () => {};
+    const watching = (opts.pace ?? 'auto') === 'auto' ? this.#watchTraffic(admin, watch) : { stop: () => {}, settled: Promise.resolve() };
     try {
       const prepared = await prepareMoves(plan, t, admin, opts.resume ?? false);
       if (opts.journal) {
@@ -246,6 +248,7 @@ class Run implements RunHandle {
           r(to).in += n;
         },
       };
+      await watching.settled;
       this.#emit({
         type: 'run-start',
         t: Date.now(),
@@ -281,20 +284,23 @@ class Run implements RunHandle {
       this.#emit({ type: 'run-end', t: Date.now(), summary });
       return summary;
     } finally {
-      stopWatching();
+      watching.stop();
       if (!opts.admin) admin.close();
     }
   }
 
-  /** Sample every master's client traffic now and every TRAFFIC_EVERY_MS; returns the stop function. */
-  #watchTraffic(admin: ClusterAdmin, watch: TrafficWatch): () => void {
+  /**
+   * Sample every master's client traffic now and every TRAFFIC_EVERY_MS. `settled` resolves once a
+   * second sample, at least FIRST_WINDOW_MS after the first, has given each master a rate: the run
+   * waits for it before opening slots, so a busy cluster is never opened at full speed (slots
+   * opened from every source would stay open until their keys are gone, gentle or not).
+   */
+  #watchTraffic(admin: ClusterAdmin, watch: TrafficWatch): { stop: () => void; settled: Promise<void> } {
     const sample = admin.clientCalls?.bind(admin);
-    if (!sample) return () => {};
-    let busy = false;
-    const tick = (): void => {
-      if (busy) return;
-      busy = true;
-      void Promise.all(
+    if (!sample) return { stop: () => {}, settled: Promise.resolve() };
+    let busy: Promise<void> | null = null;
+    const tick = (): Promise<void> =>
+      (busy ??= Promise.all(
         admin.masters.map(async (node) => {
           const calls = await sample(node).catch(() => null);
           const changed = watch.observe(node, calls, Date.now());
@@ -303,11 +309,14 @@ class Run implements RunHandle {
             this.#pipeline?.paceChanged();
           }
         }),
-      ).finally(() => (busy = false));
-    };
-    tick();
-    const timer = setInterval(tick, TRAFFIC_EVERY_MS);
-    return () => clearInterval(timer);
+      ).then(() => void (busy = null)));
+    const first = Date.now();
+    const settled = tick().then(async () => {
+      await new Promise((r) => setTimeout(r, Math.max(0, first + FIRST_WINDOW_MS - Date.now())));
+      await tick();
+    });
+    const timer = setInterval(() => void tick(), TRAFFIC_EVERY_MS);
+    return { stop: () => clearInterval(timer), settled };
   }
 
   #emitRates(): void {
