@@ -44,7 +44,7 @@ export type FirstBatch = Prefetched & { readonly keys: string[] };
 
 /** Send GETKEYSINSLOT for the slot's next batch now; the reply is awaited later. */
 function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
-  const batch = ctx.sizer.next(m.from);
+  const batch = ctx.sizer.next(m.from, bytesPerKey(m));
   const keys = ctx.admin.getKeysInSlot(m.from, m.slot, batch);
   keys.catch(() => {}); // awaited (and reported) by the key loop; never an unhandled rejection
   return { batch, keys };
@@ -58,7 +58,12 @@ export interface SlotMove {
   readonly action: 'move' | 'assign';
   /** The plan's key estimate, when there is one (announced in `slot-start`). */
   readonly keys?: number;
+  /** The plan's byte estimate: sizes a source's first batches before any MIGRATE was timed. */
+  readonly bytes?: number;
 }
+
+/** Bytes per key by the plan's estimate, when it has one. */
+const bytesPerKey = (m: SlotMove): number | undefined => (m.keys && m.bytes ? m.bytes / m.keys : undefined);
 
 const RETRY_TIMEOUT_FACTOR = 6;
 /** Below this a key that times out points at the target, not at the key's size. */
@@ -190,7 +195,7 @@ export const slotSteps = {
    * any more, so an empty answer means the slot is empty).
    */
   async firstKeys(ctx: SlotContext, m: SlotMove): Promise<FirstBatch> {
-    const batch = ctx.sizer.next(m.from);
+    const batch = ctx.sizer.next(m.from, bytesPerKey(m));
     return { batch, keys: await step(m, 'migrating', () => ctx.admin.getKeysInSlot(m.from, m.slot, batch)) };
   },
   /** 4. target NODE — first: if anything dies now, the slot still has an owner that holds its keys. */

@@ -13,6 +13,8 @@ export interface PreparedMove {
   readonly from: string;
   readonly to: string;
   readonly keys: number;
+  /** The plan's estimate of the slot's bytes (absent in plans that could not estimate it). */
+  readonly bytes?: number;
   readonly action: Exclude<SlotAction, 'conflict'>;
 }
 

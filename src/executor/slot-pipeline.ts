@@ -69,7 +69,7 @@ export const CLOSE_EVERY_MS = 100;
  */
 export const CLOSE_EVERY_GENTLE_MS = 250;
 
-const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to: m.to, action: m.action as 'move' | 'assign', keys: m.keys });
+const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to: m.to, action: m.action as 'move' | 'assign', keys: m.keys, ...(m.bytes !== undefined ? { bytes: m.bytes } : {}) });
 
 /**
  * Moves slots as a stream instead of lock-step waves, so no slot waits for the slowest of its wave:

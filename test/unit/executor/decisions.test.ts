@@ -51,6 +51,15 @@ describe('BatchSizer', () => {
     s.record('b', 10, 100);
     expect(s.next('b')).toBe(BatchSizer.MIN);
     expect(new BatchSizer(2, 7).next('a')).toBe(7);
+    // A source not measured yet starts from the dearest source measured on the server.
+    s.recordServer('c', 100, 0.5);
+    s.recordServer('d', 100, 1);
+    expect(s.next('e')).toBe(200);
+    expect(s.next('c')).toBe(400);
+    // Before any source was timed, the plan's bytes per key give a cautious first batch.
+    const fresh = new BatchSizer(2, null);
+    expect(fresh.next('a', 200)).toBe(Math.floor(2 / BatchSizer.guessMsPerKey(200)));
+    expect(fresh.next('a', 1_000_000)).toBe(BatchSizer.MIN);
     expect(() => new BatchSizer(0, null)).toThrow(/maxBlockMs/);
   });
 });
