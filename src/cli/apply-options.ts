@@ -18,7 +18,7 @@ export function withApplyOptions<T>(y: Argv<T>) {
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required without a terminal)', group: 'Apply:' })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Slots in flight at once', group: 'Apply:' })
     .option('per-node', { type: 'number', default: DEFAULT_PER_NODE, describe: 'Slots open at once per node (as source or target)', group: 'Apply:' })
-    .option('pace', { choices: ['auto', 'fast', 'gentle'] as const, default: 'auto' as const, describe: 'auto: full speed while the masters see no client traffic, gentle (one source per target, one MIGRATE per source at a time) while they do', group: 'Apply:' })
+    .option('pace', { choices: ['auto', 'fast', 'gentle'] as const, default: 'auto' as const, describe: 'auto: full speed while the masters see no client traffic, gentle (at most two sources per target, one MIGRATE per source at a time) while they do', group: 'Apply:' })
     .option('per-source', { type: 'number', default: DEFAULT_MIGRATES_PER_SOURCE, describe: 'MIGRATEs queued on each source at once', group: 'Apply:' })
     .option('nice', { type: 'number', default: DEFAULT_NICE, describe: 'CPU priority of this process while it moves slots (0-19; higher yields more to Redis and clients on the same machine)', group: 'Apply:' })
     .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })

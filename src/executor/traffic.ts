@@ -16,7 +16,7 @@ export function clientCalls(info: string): number | null {
   return calls;
 }
 
-/** `fast`: every source at once; `gentle`: one source per target and one MIGRATE per source at a time. */
+/** `fast`: every source at once; `gentle`: at most two sources per target and one MIGRATE per source at a time. */
 export type PaceMode = 'fast' | 'gentle';
 /** `auto` (default): fast while no client traffic is seen, gentle while there is. */
 export type PaceSetting = PaceMode | 'auto';

@@ -82,6 +82,6 @@ export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000)
 /** One line for a pace change, shared by the plain reporter and the TUI. */
 export function describePace(e: PaceEvent): string {
   return e.mode === 'gentle'
-    ? `clients are using the cluster (${formatCount(e.clientOpsPerSec)} commands/s): moving gently, one source per target and one MIGRATE per source at a time`
+    ? `clients are using the cluster (${formatCount(e.clientOpsPerSec)} commands/s): moving gently, at most two sources per target and one MIGRATE per source at a time`
     : 'no client traffic: moving at full speed';
 }

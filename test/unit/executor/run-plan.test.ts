@@ -43,6 +43,32 @@ describe('startRun with a scripted cluster', () => {
     expect(events.at(-1)).toMatchObject({ type: 'run-end', summary });
   });
 
+  it('gentle pace: a target takes slots from at most two sources at a time, one MIGRATE per source; fast takes from all', async () => {
+    const moves = [...slotsFrom(A, 0, 30, D), ...slotsFrom(B, 5461, 30, D), ...slotsFrom(C, 10923, 30, D)];
+    /** Most sources the target imported from at once, replayed from the commands it received. */
+    const peakSources = (fake: FakeCluster): number => {
+      const open = new Map<string, string>();
+      let peak = 0;
+      for (const line of fake.log) {
+        const m = /^d SETSLOT (\d+) (IMPORTING|NODE) (\S+)/.exec(line);
+        if (!m) continue;
+        if (m[2] === 'IMPORTING') open.set(m[1]!, m[3]!);
+        else open.delete(m[1]!);
+        peak = Math.max(peak, new Set(open.values()).size);
+      }
+      return peak;
+    };
+    const gentle = fourNodes();
+    const g = await run(gentle, moves, { concurrency: 64, batch: 1, pace: 'gentle' }).handle.done;
+    expect(g).toMatchObject({ done: 90, failed: 0 });
+    expect(peakSources(gentle)).toBe(2);
+    expect(Math.max(...gentle.peakMigrates.values())).toBe(1);
+    const fast = fourNodes();
+    await run(fast, moves, { concurrency: 64, batch: 1, pace: 'fast' }).handle.done;
+    expect(peakSources(fast)).toBe(3);
+    expect(Math.max(...fast.peakMigrates.values())).toBe(DEFAULT_MIGRATES_PER_SOURCE);
+  });
+
   it('takes a slot through the protocol in order: target IMPORTING, source MIGRATING, keys, target NODE, then the rest', async () => {
     const fake = fourNodes();
     const { handle } = run(fake, [{ slot: 3, from: A, to: D }]);
