@@ -80,4 +80,7 @@ export async function removeFromCluster(ctx: StepContext, leaving: readonly Leav
       ctx.emit(stepEvent('shutdown', 'done', `${l.addr} shut down (SHUTDOWN NOSAVE)`));
     }
   }
+  // Until it was reset, a leaving node kept talking on the cluster bus: check once more that no
+  // member lists it (one read of every view when none does; FORGET again where one does).
+  await forgetEverywhere(ctx.seed, ctx.conn, leaving.map((l) => l.id));
 }
