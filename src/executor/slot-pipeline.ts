@@ -5,6 +5,8 @@ import type { PreparedMove } from './preflight.js';
 /** A slot between being opened and being closed. */
 interface LiveSlot {
   readonly m: PreparedMove;
+  /** `m` as the protocol steps take it, made once per slot (not once per step). */
+  readonly move: SlotMove;
   /** Keys at start (for events); the key loop's first fetch, once the source is MIGRATING, is authoritative. */
   keys: number;
   moved: number;
@@ -223,16 +225,16 @@ export class SlotPipeline {
       if (m.action === 'done') {
         this.#release(m);
         this.#hooks.onDone(m, 0, 0);
-      } else live.push({ m, keys: 0, moved: 0, started: now });
+      } else live.push({ m, move: asMove(m), keys: 0, moved: 0, started: now });
     }
-    const begun = await this.#stage(live, async (s) => void (s.keys = await slotSteps.begin(ctx, asMove(s.m))));
+    const begun = await this.#stage(live, async (s) => void (s.keys = await slotSteps.begin(ctx, s.move)));
     const moving = begun.filter((s) => s.m.action === 'move');
-    const opened = await this.#stage(await this.#stage(moving, (s) => slotSteps.importing(ctx, asMove(s.m))), (s) => slotSteps.migrating(ctx, asMove(s.m)));
+    const opened = await this.#stage(await this.#stage(moving, (s) => slotSteps.importing(ctx, s.move)), (s) => slotSteps.migrating(ctx, s.move));
     // The plan's count may miss a key written since; now that the source is MIGRATING no key can be
     // added there, so its first GETKEYSINSLOT is authoritative: empty → close, else the key loop
     // starts with these keys (one command per slot instead of a count and then a fetch).
     const first = new Map<LiveSlot, FirstBatch>();
-    const fetched = await this.#stage(opened, async (s) => void first.set(s, await slotSteps.firstKeys(ctx, asMove(s.m))));
+    const fetched = await this.#stage(opened, async (s) => void first.set(s, await slotSteps.firstKeys(ctx, s.move)));
     for (const s of fetched) {
       const batch = first.get(s)!;
       if (batch.keys.length) this.#enqueueKeys(s, batch);
@@ -253,7 +255,7 @@ export class SlotPipeline {
   async #moveKeys(s: LiveSlot, first: FirstBatch): Promise<void> {
     const { ctx } = this.#hooks;
     try {
-      s.moved = await slotSteps.keys(ctx, asMove(s.m), first);
+      s.moved = await slotSteps.keys(ctx, s.move, first);
       this.#toClose.push(s);
       this.#flushClose();
     } catch (error) {
@@ -292,8 +294,8 @@ export class SlotPipeline {
         return v;
       };
       const checked = await this.#stage(batch, (s) => checkStillMigrating(s, migrating));
-      const assigned = await this.#stage(checked, (s) => slotSteps.assignTarget(ctx, asMove(s.m)));
-      const closed = await this.#stage(assigned, (s) => slotSteps.assignRest(ctx, asMove(s.m)));
+      const assigned = await this.#stage(checked, (s) => slotSteps.assignTarget(ctx, s.move));
+      const closed = await this.#stage(assigned, (s) => slotSteps.assignRest(ctx, s.move));
       for (const s of closed) {
         this.#release(s.m);
         this.#hooks.onDone(s.m, s.moved, Date.now() - s.started);
