@@ -55,8 +55,6 @@ function checkNumbers(args: ApplyArgs): void {
   if (args.migrateTimeout !== undefined && (!Number.isInteger(args.migrateTimeout) || args.migrateTimeout < 1)) throw new UsageError(`Expected --migrate-timeout to be a whole number of ms >= 1, got ${args.migrateTimeout}`);
 }
 
-export { DEFAULT_NICE, yieldCpu } from '../util/priority.js';
-
 /** Ask y/N on the terminal; refuse outright without one unless --yes. */
 export async function confirm(question: string, yes: boolean): Promise<void> {
   if (yes) return;

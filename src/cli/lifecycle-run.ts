@@ -6,7 +6,8 @@ import { defaultLifecycleJournalPath, lifecycleHeader, movesJournalPath, openLif
 import type { StepContext } from '../lifecycle/join-steps.js';
 import { formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import { formatLifecycleEvent } from '../report/lifecycle-reporter.js';
-import { confirm, DEFAULT_NICE, executePlan, type ApplyArgs } from './apply-options.js';
+import { confirm, executePlan, type ApplyArgs } from './apply-options.js';
+import { DEFAULT_NICE } from '../util/priority.js';
 import { printLine } from './output.js';
 
 /** Apply options as the lifecycle commands take them (replace-node moves no slot and has fewer). */

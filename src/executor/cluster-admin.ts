@@ -66,6 +66,8 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     return c;
   };
   const auth = migrateAuthArgs(conn);
+  /** INFO commandstats, or '' when the node refuses it (an ACL without INFO). */
+  const commandstats = async (node: string): Promise<string> => String(await client(node).call('INFO', 'commandstats').catch(() => ''));
   return {
     masters,
     async setSlot(node, slot, state, peer) {
@@ -103,12 +105,12 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
       return typeof v === 'number' ? v : null;
     },
     async migrateStats(node) {
-      const info = String(await client(node).call('INFO', 'commandstats').catch(() => ''));
+      const info = await commandstats(node);
       const m = /cmdstat_migrate:calls=(\d+),usec=(\d+)/.exec(info);
       return m ? { calls: Number(m[1]), usec: Number(m[2]) } : info.includes('cmdstat_') ? { calls: 0, usec: 0 } : null;
     },
     async clientCalls(node) {
-      return clientCalls(String(await client(node).call('INFO', 'commandstats').catch(() => '')));
+      return clientCalls(await commandstats(node));
     },
     async view(node) {
       return parseClusterNodes(String(await client(node).call('CLUSTER', 'NODES')));

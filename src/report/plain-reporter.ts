@@ -79,7 +79,7 @@ export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000)
   });
 }
 
-/** One line for a pace change, shared by the plain reporter and the TUI. */
+/** One line for a pace change. */
 export function describePace(e: PaceEvent): string {
   return e.mode === 'gentle'
     ? `clients are using the cluster (${formatCount(e.clientOpsPerSec)} commands/s): moving gently, at most two sources per target and one MIGRATE per source at a time`
