@@ -23,7 +23,7 @@ export class UsageError extends Error {
 
 /** A safety check refused the operation; nothing was changed. Exit 2. */
 export class RefusedError extends Error {
-  override readonly name = 'RefusedError';
+  override readonly name: string = 'RefusedError';
 }
 
 /** A node could not be reached or spoken to (refused, timeout, auth, not a cluster). Exit 1. */
