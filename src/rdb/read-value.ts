@@ -24,9 +24,12 @@ function pairs<T>(items: readonly Buffer[], make: (a: Buffer, b: Buffer) => T): 
   return out;
 }
 
+/** A score stored as text in a ziplist or listpack: what strtod reads, "inf" and "-inf" included. */
 function score(c: Cursor, text: Buffer): number {
-  const v = Number(text.toString('latin1'));
-  if (Number.isNaN(v)) c.fail(`sorted set score "${text.toString('latin1')}" is not a number`);
+  const s = text.toString('latin1');
+  const inf = /^([+-]?)inf(inity)?$/i.exec(s);
+  const v = inf ? (inf[1] === '-' ? -Infinity : Infinity) : Number(s);
+  if (Number.isNaN(v) || !s.trim()) c.fail(`sorted set score "${s}" is not a number`);
   return v;
 }
 
