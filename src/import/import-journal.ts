@@ -12,6 +12,7 @@ export interface ImportJournalHeader {
   readonly runId: string;
   readonly startedAt: string;
   readonly seed: string;
+  /** The source's `host:port`, or the RDB file's path. */
   readonly from: string;
   readonly db: number;
   readonly match: string | null;
@@ -19,7 +20,7 @@ export interface ImportJournalHeader {
   readonly replace: boolean;
   readonly batch: number;
   readonly inFlight: number;
-  readonly method: 'migrate' | 'restore';
+  readonly method: 'migrate' | 'restore' | 'rdb';
 }
 
 /** `.slotpilot/import-<UTC timestamp>.ndjson` under the working directory. */

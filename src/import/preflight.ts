@@ -4,6 +4,7 @@ import { connectNode, formatAddr, type ConnectionOptions, type HostPort } from '
 import { readTopology } from '../topology/read-topology.js';
 import { SLOT_COUNT } from '../topology/types.js';
 import { DIGEST_KEYS_LUA } from './digest.js';
+import { VALUE_PARTS_LUA } from './value-digest.js';
 import { openSource, type ImportSource } from './source.js';
 
 /** A pipeline on a target, with the digest script (digest.ts) registered. */
@@ -16,15 +17,21 @@ export interface ImportTarget {
   readonly client: Redis;
 }
 
-/** Everything checked and connected before the first write; `startImport` only runs it. */
-export interface PreparedImport {
+/** The cluster side of an import, checked and connected: where each key goes. */
+export interface ImportTargets {
   readonly seed: string;
-  readonly source: ImportSource;
   /** Master node id per slot: where each key goes. */
   readonly slotOwners: readonly string[];
   readonly targets: ReadonlyMap<string, ImportTarget>;
-  /** Close every connection (the engine does it at the end; callers do it on refusal). */
+  /** Every node's address (a source must not be one of them). */
+  readonly nodeAddrs: readonly (HostPort & { readonly id: string })[];
+  /** Close every connection. */
   close(): void;
+}
+
+/** Everything checked and connected before the first write; `startImport` only runs it. */
+export interface PreparedImport extends ImportTargets {
+  readonly source: ImportSource;
 }
 
 export interface PreflightInput {
@@ -42,15 +49,40 @@ function sameAddr(a: HostPort, b: HostPort): boolean {
 }
 
 /**
- * Read the cluster and the source and refuse, before writing anything, what would make an import
- * unsafe: a source that is one of the cluster's nodes (or any cluster node), slots without an owner
- * (keys would have nowhere to go), open slots (keys would be redirected mid-import: run `fix`), or a
- * master that cannot be reached.
+ * Read the cluster (prepareTargets) and the source, and refuse a source that is one of the cluster's
+ * nodes (or any cluster node: openSource) before writing anything.
  */
 export async function prepareImport(input: PreflightInput): Promise<PreparedImport> {
-  const topology = await readTopology(input.seed, input.connection, { keys: false });
-  const self = topology.nodes.find((n) => sameAddr({ host: n.host, port: n.port }, input.from));
-  if (self) throw new RefusedError(`--from ${formatAddr(input.from)} is a node of this cluster (${self.id.slice(0, 8)}); import reads from a standalone Redis`);
+  const cluster = await prepareTargets(input.seed, input.connection);
+  const self = cluster.nodeAddrs.find((n) => sameAddr(n, input.from));
+  if (self) {
+    cluster.close();
+    throw new RefusedError(`--from ${formatAddr(input.from)} is a node of this cluster (${self.id.slice(0, 8)}); import reads from a standalone Redis`);
+  }
+  let source: ImportSource;
+  try {
+    source = await openSource(input.from, input.fromConnection, input.db);
+  } catch (error) {
+    cluster.close();
+    throw error;
+  }
+  return {
+    ...cluster,
+    source,
+    close: () => {
+      source.client.disconnect();
+      cluster.close();
+    },
+  };
+}
+
+/**
+ * Read the cluster and refuse, before writing anything, what would make an import unsafe: slots
+ * without an owner (keys would have nowhere to go), open slots (keys would be redirected mid-import:
+ * run `fix`), or a master that cannot be reached; then connect to every master.
+ */
+export async function prepareTargets(seed: HostPort, connection: ConnectionOptions): Promise<ImportTargets> {
+  const topology = await readTopology(seed, connection, { keys: false });
   const unowned = topology.slotOwners.filter((o) => !o).length;
   if (unowned) throw new RefusedError(`${unowned} of ${SLOT_COUNT} slots have no owner; assign them before importing (keys in them would have nowhere to go)`);
   if (topology.openSlots.length) {
@@ -61,17 +93,16 @@ export async function prepareImport(input: PreflightInput): Promise<PreparedImpo
   const down = masters.find((m) => !m.reachable);
   if (down) throw new RefusedError(`master ${down.addr} (${down.id.slice(0, 8)}) is unreachable; every master must be up to import`);
 
-  const source = await openSource(input.from, input.fromConnection, input.db);
   const targets = new Map<string, ImportTarget>();
   const close = (): void => {
-    source.client.disconnect();
     for (const t of targets.values()) t.client.disconnect();
   };
   try {
     await Promise.all(
       masters.map(async (m) => {
-        const client = await connectNode({ host: m.host, port: m.port }, input.connection);
+        const client = await connectNode({ host: m.host, port: m.port }, connection);
         client.defineCommand('digestKeys', { lua: DIGEST_KEYS_LUA });
+        client.defineCommand('valueParts', { lua: VALUE_PARTS_LUA, numberOfKeys: 1 });
         targets.set(m.id, { id: m.id, addr: m.addr, client });
       }),
     );
@@ -79,5 +110,6 @@ export async function prepareImport(input: PreflightInput): Promise<PreparedImpo
     close();
     throw error;
   }
-  return { seed: topology.seed, source, slotOwners: topology.slotOwners as string[], targets, close };
+  const nodeAddrs = topology.nodes.map((n) => ({ host: n.host, port: n.port, id: n.id }));
+  return { seed: topology.seed, slotOwners: topology.slotOwners as string[], targets, nodeAddrs, close };
 }

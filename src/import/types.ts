@@ -30,9 +30,26 @@ export interface ImportSummary {
   readonly changedOnSource: number;
   /** Keys that exist in the cluster with a different value (without --replace). */
   readonly conflicts: number;
+  /** Keys of an RDB file whose expiry had passed: not written, as Redis would not load them. */
+  readonly expired?: number;
+  /** Keys of an RDB file written in another type than the file's, for a target that does not read it. */
+  readonly reencoded?: number;
   readonly failed: boolean;
   readonly stoppedBy: 'signal' | 'conflict' | 'failure' | null;
   readonly ms: number;
+}
+
+/** What the validation pass found in an RDB file. */
+export interface RdbValidation {
+  readonly file: string;
+  readonly bytes: number;
+  readonly version: number;
+  readonly flavor: 'redis' | 'valkey';
+  /** False when the file was saved without a checksum (`rdbchecksum no`): only its structure was checked. */
+  readonly checksumChecked: boolean;
+  /** Keys of the database and pattern to import, and how many of them had already expired. */
+  readonly keys: number;
+  readonly expired: number;
 }
 
 export interface VerifyReport {
@@ -57,8 +74,8 @@ export type ImportEvent =
       readonly match: string | null;
       readonly mode: ImportMode;
       readonly replace: boolean;
-      /** How keys travel (see ImportOptions.method). */
-      readonly method: 'migrate' | 'restore';
+      /** How keys travel (see ImportOptions.method); `rdb`: read from a file, RESTOREd through slotpilot. */
+      readonly method: 'migrate' | 'restore' | 'rdb';
       /** Keys in the source database when the run started (DBSIZE). */
       readonly sourceKeys: number;
       /** Node id → `host:port` of every master written to. */
@@ -72,8 +89,16 @@ export type ImportEvent =
       readonly perMaster: Readonly<Record<string, number>>;
       /** SCAN calls made so far (progress when --match hides the total). */
       readonly scanCalls: number;
+      /** An RDB file: bytes read of its size (progress), keys skipped as expired, keys re-encoded. */
+      readonly bytesRead?: number;
+      readonly totalBytes?: number;
+      readonly expired?: number;
+      readonly reencoded?: number;
       // Totals so far (not this batch's): a consumer only needs the latest.
     } & Pick<ImportSummary, 'scanned' | 'restored' | 'alreadyPresent' | 'deleted' | 'skipped' | 'changedOnSource'>)
+  /** The validation pass over an RDB file (structure and checksum), before anything is written. */
+  | { readonly type: 'validate-progress'; readonly t: number; readonly bytes: number; readonly totalBytes: number }
+  | ({ readonly type: 'validated'; readonly t: number; readonly ms: number } & RdbValidation)
   | { readonly type: 'conflict'; readonly t: number; readonly key: string; readonly master: string }
   | { readonly type: 'batch-failed'; readonly t: number; readonly master: string | null; readonly reason: string }
   | { readonly type: 'stopping'; readonly t: number; readonly message: string }

@@ -1,6 +1,5 @@
 import { checkGrowth, compareSample } from './check-import.js';
-import type { PreparedImport } from './preflight.js';
-import type { DigestPipeline } from './preflight.js';
+import type { DigestPipeline, ImportTarget, ImportTargets } from './preflight.js';
 import { routeKeys } from './route-keys.js';
 import type { VerifyReport } from './types.js';
 
@@ -14,12 +13,35 @@ export interface SampledKey {
   readonly readAt: number;
 }
 
+/** A key as read back from its owner: canonical digest (null: missing) and PTTL. */
+export interface ReadBack {
+  readonly digest: string | null;
+  readonly pttl: number;
+}
+
+/** Reads keys back from one target; by default the digest script (digest.ts) and PTTL, pipelined. */
+export type ReadBackKeys = (target: ImportTarget, keys: readonly Buffer[]) => Promise<ReadBack[]>;
+
+const readBackByScript: ReadBackKeys = async (target, keys) => {
+  const p = target.client.pipeline() as DigestPipeline;
+  for (const k of keys) p.digestKeys(1, k).pttl(k);
+  const replies = (await p.exec()) ?? [];
+  return keys.map((_, i) => {
+    const [digestError, digest] = replies[i * 2] ?? [];
+    const [, pttl] = replies[i * 2 + 1] ?? [];
+    if (digestError) throw digestError;
+    return { digest: (digest as (string | null)[])[0] ?? null, pttl: Number(pttl) };
+  });
+};
+
 export interface VerifyInput {
   readonly clusterKeysBefore: number;
   readonly clusterKeysAfter: number;
   readonly restored: number;
   readonly exact: boolean;
   readonly sample: readonly SampledKey[];
+  /** Per master `host:port`: DBSIZE before and after, keys the run restored as new there. */
+  readonly perMaster?: readonly { readonly addr: string; readonly before: number; readonly after: number; readonly restored: number }[];
 }
 
 /** Mismatches named in the report; the count says how many there were in all. */
@@ -31,26 +53,26 @@ const MAX_NAMED = 20;
  * from the source. The sample is compared with what was read then, not with the source now, so it
  * also works in move mode, where the source no longer has them.
  */
-export async function verifyImport(prep: PreparedImport, input: VerifyInput): Promise<VerifyReport> {
+export async function verifyImport(prep: Pick<ImportTargets, 'slotOwners' | 'targets'>, input: VerifyInput, readBack: ReadBackKeys = readBackByScript): Promise<VerifyReport> {
   const mismatches: { key: string; problem: string }[] = [];
   const growth = checkGrowth(input.clusterKeysBefore, input.clusterKeysAfter, input.restored, input.exact);
   if (growth) mismatches.push({ key: '*', problem: growth });
   let bad = 0;
+  for (const m of input.perMaster ?? []) {
+    const problem = checkGrowth(m.before, m.after, m.restored, input.exact);
+    if (problem) mismatches.push({ key: '*', problem: `${m.addr}: ${problem}` });
+  }
+  const countsOk = mismatches.length === 0;
   await Promise.all(
     [...routeKeys(input.sample, prep.slotOwners)].map(async ([owner, keys]) => {
-      const p = prep.targets.get(owner)!.client.pipeline() as DigestPipeline;
-      for (const k of keys) p.digestKeys(1, k.key).pttl(k.key);
-      const replies = (await p.exec()) ?? [];
+      const read = await readBack(prep.targets.get(owner)!, keys.map((k) => k.key));
       const now = Date.now();
       keys.forEach((k, i) => {
-        const [digestError, digest] = replies[i * 2] ?? [];
-        const [, pttl] = replies[i * 2 + 1] ?? [];
-        if (digestError) throw digestError;
         const problem = compareSample({
           digest: k.digest,
           ttlMs: k.ttlMs,
-          actualDigest: (digest as (string | null)[])[0] ?? null,
-          actualTtlMs: Number(pttl),
+          actualDigest: read[i]!.digest,
+          actualTtlMs: read[i]!.pttl,
           elapsedMs: now - k.readAt,
         });
         if (problem && bad++ < MAX_NAMED) mismatches.push({ key: k.key.toString(), problem });
@@ -58,7 +80,7 @@ export async function verifyImport(prep: PreparedImport, input: VerifyInput): Pr
     }),
   );
   return {
-    ok: !growth && bad === 0,
+    ok: countsOk && bad === 0,
     clusterKeysBefore: input.clusterKeysBefore,
     clusterKeysAfter: input.clusterKeysAfter,
     expectedGrowth: input.restored,

@@ -9,6 +9,29 @@ export interface WriteRules {
   readonly replace: boolean;
   /** AUTH arguments of MIGRATE so the source can log in to the cluster (never printed). */
   readonly migrateAuth: readonly string[];
+  /** RESTORE's TTL argument is an absolute time in ms (ABSTTL: keys from a file), not a remaining TTL. */
+  readonly absoluteTtl?: boolean;
+}
+
+/**
+ * Settles BUSYKEY: canonical digests of the keys as the source has them and as their owner holds
+ * them (digest.ts, value-digest.ts). Equal is "already present", anything else a conflict.
+ */
+export interface ValueComparer<K extends DumpedKey = DumpedKey> {
+  sourceDigests(entries: readonly K[]): Promise<readonly (string | null)[]>;
+  targetDigests(target: ImportTarget, keys: readonly Buffer[]): Promise<readonly (string | null)[]>;
+}
+
+/** Digests by the digest script on both sides: a live source (import --from). */
+export function liveComparer(source: ImportSource): ValueComparer {
+  return {
+    sourceDigests: (entries) => source.digestKeys(entries.map((e) => e.key)),
+    targetDigests: async (target, keys) => {
+      const digests = target.client.pipeline() as DigestPipeline;
+      for (const k of keys) digests.digestKeys(1, k);
+      return ((await digests.exec()) ?? []).map(([error, value]) => (error ? null : ((value as (string | null)[])[0] ?? null)));
+    },
+  };
 }
 
 /** MIGRATE's I/O timeout: how long the source waits on the target before giving up (not the total time). */
@@ -38,13 +61,13 @@ const NOTHING: GroupResult = { written: [], present: 0, conflicts: [], vanished:
  * RESTORE keys read from the source on their owner, one pipeline. BUSYKEY is then settled key by key:
  * the same value (a re-run after an interruption) is "present", anything else a conflict.
  */
-async function restoreGroup(rules: WriteRules, source: ImportSource, target: ImportTarget, entries: readonly DumpedKey[]): Promise<GroupResult> {
-  const restoreArgs = rules.replace ? ['REPLACE'] : [];
+export async function restoreGroup<K extends DumpedKey>(rules: WriteRules, compare: ValueComparer<K>, target: ImportTarget, entries: readonly K[]): Promise<GroupResult> {
+  const restoreArgs = [...(rules.replace ? ['REPLACE'] : []), ...(rules.absoluteTtl ? ['ABSTTL'] : [])];
   const pipeline = target.client.pipeline();
   for (const e of entries) pipeline.restore(e.key, e.ttlMs, e.payload, ...(restoreArgs as []));
   const outcome = classifyRestoreReplies(entries, ((await pipeline.exec()) ?? []) as [Error | null, unknown][]);
-  const present: DumpedKey[] = [];
-  const conflicts: DumpedKey[] = [];
+  const present: K[] = [];
+  const conflicts: K[] = [];
   if (outcome.busy.length) {
     // BUSYKEY: the same value (a re-run after an interruption) is not a conflict; anything else is.
     // Same DUMP bytes settle it at once; otherwise compare canonical digests (sets and large hashes
@@ -52,19 +75,16 @@ async function restoreGroup(rules: WriteRules, source: ImportSource, target: Imp
     const check = target.client.pipeline();
     for (const e of outcome.busy) check.dumpBuffer(e.key);
     const dumps = (await check.exec()) ?? [];
-    const unsure: DumpedKey[] = [];
+    const unsure: K[] = [];
     outcome.busy.forEach((e, i) => {
       const [error, value] = dumps[i] ?? [];
       if (!error && Buffer.isBuffer(value) && value.equals(e.payload)) present.push(e);
       else unsure.push(e);
     });
     if (unsure.length) {
-      const digests = target.client.pipeline() as DigestPipeline;
-      for (const e of unsure) digests.digestKeys(1, e.key);
-      const [theirs, ours] = await Promise.all([digests.exec(), source.digestKeys(unsure.map((e) => e.key))]);
+      const [theirs, ours] = await Promise.all([compare.targetDigests(target, unsure.map((e) => e.key)), compare.sourceDigests(unsure)]);
       unsure.forEach((e, i) => {
-        const [error, value] = theirs?.[i] ?? [];
-        const digest = error ? null : ((value as (string | null)[])[0] ?? null);
+        const digest = theirs[i] ?? null;
         if (digest !== null && digest === ours[i]) present.push(e);
         else conflicts.push(e);
       });
@@ -86,7 +106,7 @@ async function restoreGroup(rules: WriteRules, source: ImportSource, target: Imp
 /** DUMP on the source (one script call), RESTORE on the owner. */
 export async function restoreKeys(rules: WriteRules, source: ImportSource, target: ImportTarget, keys: readonly Buffer[]): Promise<GroupResult> {
   const { dumped, vanished } = parseDumpReply(keys, await source.dumpKeys(keys));
-  const r = await restoreGroup(rules, source, target, dumped);
+  const r = await restoreGroup(rules, liveComparer(source), target, dumped);
   return { ...r, vanished: r.vanished + vanished };
 }
 
@@ -113,7 +133,7 @@ export async function migrateKeys(rules: WriteRules, source: ImportSource, targe
     const { dumped, vanished } = parseDumpReply(keys, await source.dumpKeys(keys));
     const still = new Set(dumped.map((e) => e.key.toString('latin1')));
     const movedAlready = rules.mode === 'move' ? keys.filter((k) => !still.has(k.toString('latin1'))) : [];
-    const r = await restoreGroup(rules, source, target, dumped);
+    const r = await restoreGroup(rules, liveComparer(source), target, dumped);
     return {
       ...r,
       written: [...movedAlready, ...r.written],

@@ -162,6 +162,9 @@ export class RdbParser {
   }
 
   #header(c: Cursor): RdbEntry {
+    // Say "not an RDB" for a short file that does not even start like one, rather than "truncated".
+    const start = c.buf.subarray(c.pos, c.pos + 6).toString('latin1');
+    if (!'REDIS'.startsWith(start.slice(0, 5)) && !'VALKEY'.startsWith(start)) throw new RdbFormatError(0, `not an RDB file (it starts with ${JSON.stringify(start.slice(0, 5))}, not "REDIS" or "VALKEY")`);
     const head = c.bytes(9).toString('latin1');
     const valkey = head.startsWith('VALKEY');
     if (!valkey && !head.startsWith('REDIS')) {

@@ -1,18 +1,16 @@
 import type { CommandModule } from 'yargs';
-import { InterruptedError, OperationError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { attachImportJournal, defaultImportJournalPath, IMPORT_JOURNAL_VERSION } from '../../import/import-journal.js';
 import { prepareImport } from '../../import/preflight.js';
-import { quoteKey } from '../../import/route-keys.js';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_IN_FLIGHT, DEFAULT_VERIFY_SAMPLE, startImport } from '../../import/run-import.js';
-import type { ImportEvent } from '../../import/types.js';
 import { migrateAuthArgs, parseAddr } from '../../redis/connection.js';
-import { attachImportNdjsonReporter, attachImportPlainReporter } from '../../report/import-reporter.js';
 import { formatCount } from '../../util/format.js';
 import { confirm } from '../apply-options.js';
 import { resolveConnection, resolveSeed, withConnectionOptions, type ConnectionArgs } from '../options.js';
-import { printLine } from '../output.js';
+import { followImport } from '../import-run.js';
+import { importRdb } from './import-rdb.js';
 
-interface Args extends ConnectionArgs {
+export interface ImportArgs extends ConnectionArgs {
   readonly from?: string;
   readonly fromUser?: string;
   readonly fromPassword?: string;
@@ -28,19 +26,21 @@ interface Args extends ConnectionArgs {
   readonly inFlight: number;
   readonly verifySample: number;
   readonly method?: 'migrate' | 'restore';
+  readonly rdb?: string;
 }
 
-function wholeNumber(value: number, option: string, min: number): number {
+export function wholeNumber(value: number, option: string, min: number): number {
   if (!Number.isInteger(value) || value < min) throw new UsageError(`Expected ${option} to be a whole number >= ${min}, got ${String(value)}`);
   return value;
 }
 
-export const importCommand: CommandModule<object, Args> = {
+export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import',
-  describe: 'Bring every key of a standalone Redis into the cluster (moved, or copied with --copy)',
+  describe: 'Bring every key of a standalone Redis (moved, or copied with --copy) or of an RDB file (--rdb) into the cluster',
   builder: (y) =>
     withConnectionOptions(y)
       .option('from', { type: 'string', describe: 'Standalone Redis to import from, HOST:PORT', group: 'Import:' })
+      .option('rdb', { type: 'string', describe: 'RDB file to import (a BGSAVE, a backup, an export); instead of --from', group: 'Import:' })
       .option('from-user', { type: 'string', describe: 'ACL user on the source', group: 'Import:' })
       .option('from-password', { type: 'string', describe: 'Password of the source (env SLOTPILOT_FROM_PASSWORD; prefer it)', group: 'Import:' })
       .option('from-tls', { type: 'boolean', default: false, describe: 'Connect to the source with TLS (same --tls-ca/--tls-cert/--tls-key files)', group: 'Import:' })
@@ -57,7 +57,8 @@ export const importCommand: CommandModule<object, Args> = {
       .option('verify-sample', { type: 'number', default: DEFAULT_VERIFY_SAMPLE, describe: 'Imported keys read back and compared afterwards (0: counts only)', group: 'Import:' }) as never,
   handler: async (args) => {
     const seed = resolveSeed(args);
-    if (!args.from) throw new UsageError('missing --from HOST:PORT (the standalone Redis to import from)');
+    if (args.rdb !== undefined) return importRdb(args, seed);
+    if (!args.from) throw new UsageError('missing --from HOST:PORT or --rdb FILE (what to import)');
     const from = parseAddr(args.from, '--from');
     const db = wholeNumber(args.db, '--db', 0);
     const batch = wholeNumber(args.batch, '--batch', 1);
@@ -99,40 +100,6 @@ export const importCommand: CommandModule<object, Args> = {
       inFlight,
       method,
     });
-    if (args.json) attachImportNdjsonReporter(handle, (line) => process.stdout.write(`${line}\n`));
-    else attachImportPlainReporter(handle, printLine, batch);
-    let firstConflict: Extract<ImportEvent, { type: 'conflict' }> | null = null;
-    let firstFailure: string | null = null;
-    handle.subscribe((e) => {
-      if (e.type === 'conflict') firstConflict ??= e;
-      if (e.type === 'batch-failed') firstFailure ??= e.reason;
-    });
-
-    let signals = 0;
-    const onSignal = (): void => {
-      signals++;
-      handle.interrupt();
-      // Quitting at once is safe too: keys are deleted from the source only after the cluster acknowledged them.
-      if (signals > 1) setTimeout(() => process.exit(130), 100).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      const s = await handle.done;
-      const rerun = 'run the same command again to continue';
-      if (s.stoppedBy === 'signal') throw new InterruptedError(`interrupted after ${formatCount(s.restored)} keys; ${rerun} (journal ${journal})`);
-      const conflict = firstConflict as Extract<ImportEvent, { type: 'conflict' }> | null;
-      if (conflict) {
-        throw new OperationError(`key ${quoteKey(conflict.key)} already exists in the cluster (${conflict.master}) with a different value; nothing was overwritten (${s.conflicts} conflict(s); --replace overwrites). ${formatCount(s.restored)} keys were imported before stopping`);
-      }
-      if (firstFailure) throw new OperationError(`${firstFailure}; ${formatCount(s.restored)} keys imported before stopping; ${rerun}`);
-      if (s.verify && !s.verify.ok) {
-        const m = s.verify.mismatches[0]!;
-        throw new OperationError(`verification failed: ${m.key === '*' ? '' : `key ${quoteKey(m.key)} `}${m.problem}${s.verify.mismatches.length > 1 ? ` (and ${s.verify.mismatches.length - 1} more)` : ''}`);
-      }
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    await followImport(handle, { json: args.json, batch, journal });
   },
 };

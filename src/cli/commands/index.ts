@@ -11,7 +11,8 @@ import { addNodeCommand } from './add-node.js';
 import { removeNodeCommand } from './remove-node.js';
 import { replaceNodeCommand } from './replace-node.js';
 import { importCommand } from './import.js';
+import { inspectRdbCommand } from './inspect-rdb.js';
 
 /** Every CLI command, one module each. Add new commands here. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, addNodeCommand, removeNodeCommand, replaceNodeCommand, tuiCommand, importCommand];
+export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, addNodeCommand, removeNodeCommand, replaceNodeCommand, tuiCommand, importCommand, inspectRdbCommand];

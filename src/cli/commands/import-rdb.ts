@@ -1,0 +1,55 @@
+import { UsageError } from '../../errors.js';
+import { attachImportJournal, defaultImportJournalPath, IMPORT_JOURNAL_VERSION } from '../../import/import-journal.js';
+import { prepareRdbImport } from '../../import/rdb-targets.js';
+import { startRdbImport } from '../../import/run-rdb-import.js';
+import { statRdbFile } from '../../rdb/read-file.js';
+import type { HostPort } from '../../redis/connection.js';
+import { formatBytes } from '../../util/format.js';
+import { confirm } from '../apply-options.js';
+import { followImport } from '../import-run.js';
+import { resolveConnection } from '../options.js';
+import { wholeNumber, type ImportArgs } from './import.js';
+
+/** Options of `import --from` that mean nothing for a file: refused rather than silently ignored. */
+const FROM_ONLY = ['from', 'fromUser', 'fromPassword', 'method'] as const;
+
+/** `slotpilot import --rdb FILE`: validate the whole file, then write its keys to their masters. */
+export async function importRdb(args: ImportArgs, seed: HostPort): Promise<void> {
+  const clash = FROM_ONLY.find((o) => args[o] !== undefined) ?? (args.fromTls ? 'fromTls' : undefined);
+  if (clash) throw new UsageError(`--rdb and --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} cannot be used together (the keys come from the file)`);
+  if (!args.rdb) throw new UsageError('--rdb needs a file name');
+  const db = wholeNumber(args.db, '--db', 0);
+  const batch = wholeNumber(args.batch, '--batch', 1);
+  const inFlight = wholeNumber(args.inFlight, '--in-flight', 1);
+  const verifySample = wholeNumber(args.verifySample, '--verify-sample', 0);
+  const file = statRdbFile(args.rdb);
+  const connection = resolveConnection(args);
+  const match = args.match ?? null;
+
+  const prep = await prepareRdbImport(seed, connection);
+  try {
+    const what = `${match ? `keys matching "${match}"` : 'every key'} of database ${db} in ${file.path} (${formatBytes(file.bytes)}) into the cluster at ${prep.seed} (${prep.targets.size} masters)${args.replace ? ', replacing existing keys' : ''}`;
+    await confirm(`Import ${what}?`, args.yes);
+  } catch (error) {
+    prep.close();
+    throw error;
+  }
+  const journal = args.journal ?? defaultImportJournalPath(new Date());
+  const handle = startRdbImport(prep, { file, db, match, replace: args.replace, batch, inFlight, verifySample, journal });
+  attachImportJournal(handle, journal, {
+    kind: 'slotpilot-import-journal',
+    version: IMPORT_JOURNAL_VERSION,
+    runId: `${Date.now().toString(36)}-${process.pid}`,
+    startedAt: new Date().toISOString(),
+    seed: prep.seed,
+    from: file.path,
+    db,
+    match,
+    mode: 'copy',
+    replace: args.replace,
+    batch,
+    inFlight,
+    method: 'rdb',
+  });
+  await followImport(handle, { json: args.json, batch, journal });
+}

@@ -1,0 +1,53 @@
+import { createReadStream, statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import type { RdbEntry } from './entries.js';
+import { RdbFormatError } from './errors.js';
+import { RdbParser } from './parser.js';
+
+/** Chunks read from the file: large enough for few calls, small enough to keep memory flat. */
+const CHUNK_BYTES = 1 << 20;
+
+/** The file's size and identity, to notice it changed between two passes. */
+export interface RdbFileStat {
+  readonly path: string;
+  readonly bytes: number;
+  readonly mtimeMs: number;
+}
+
+/** A file that can be read: a missing file or a directory is a usage error (exit 2, one line). */
+export function statRdbFile(path: string): RdbFileStat {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new UsageError(`cannot read RDB file ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
+  }
+  if (st.isDirectory()) throw new UsageError(`cannot read RDB file ${path}: it is a directory`);
+  return { path, bytes: st.size, mtimeMs: st.mtimeMs };
+}
+
+/**
+ * Read an RDB file in chunks through the parser, handing each chunk's entries to `onEntries` and
+ * waiting for it before reading on (a consumer that is behind pauses the file: memory stays the
+ * chunk plus what the consumer holds). Format errors name the file.
+ */
+export async function readRdbFile(file: RdbFileStat, deep: boolean, onEntries: (entries: RdbEntry[], bytesRead: number) => void | Promise<void>): Promise<void> {
+  const parser = new RdbParser({ deep, totalBytes: file.bytes });
+  let read = 0;
+  try {
+    const stream = createReadStream(file.path, { highWaterMark: CHUNK_BYTES });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      read += chunk.length;
+      const entries = parser.push(chunk);
+      if (entries.length) await onEntries(entries, read);
+    }
+    if (read !== file.bytes) throw new RdbFormatError(read, `the file changed while it was read (${file.bytes} bytes before, ${read} now)`);
+    await onEntries(parser.end(), read);
+  } catch (error) {
+    if (error instanceof RdbFormatError && !error.source) throw error.withSource(file.path);
+    const code = (error as { code?: string }).code;
+    if (code === 'EISDIR' || code === 'EACCES' || code === 'ENOENT') throw new UsageError(`cannot read RDB file ${file.path}: ${(error as Error).message}`);
+    throw error;
+  }
+}
