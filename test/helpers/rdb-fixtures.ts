@@ -25,7 +25,7 @@ export function ziplistEraFixture(): Fixture {
     .key(9, 'h:zipmap', str(zipmap([['name', 'ada'], ['lang', 'c']])))
     .key(10, 'l:ziplist', str(ziplist(['a', 12, -5, 70000, 'tail'])))
     .key(13, 'h:ziplist', str(ziplist(['f1', 'v1', 'n', 42])))
-    .key(12, 'z:ziplist', str(ziplist(['m1', 1, 'm2', '2.5', 'm3', -7])))
+    .key(12, 'z:ziplist', str(ziplist(['m3', -7, 'm1', 1, 'm2', '2.5'])))
     .key(11, 's:intset', str(intset(4, [3, -100000, 99])))
     .key(3, 'z:skiplist', Buffer.concat([len(3), str('a'), dblStr(1.5), str('b'), dblStr(-Infinity), str('c'), dblStr(1e21)]))
     .key(0, 'str:int', intStr(-32000), { expireAtSec: 2_000_000_000 })
@@ -43,7 +43,7 @@ export function ziplistEraFixture(): Fixture {
       'h:zipmap': { name: 'ada', lang: 'c' },
       'l:ziplist': ['a', '12', '-5', '70000', 'tail'],
       'h:ziplist': { f1: 'v1', n: '42' },
-      'z:ziplist': [['m1', 1], ['m2', 2.5], ['m3', -7]],
+      'z:ziplist': [['m3', -7], ['m1', 1], ['m2', 2.5]],
       's:intset': ['-100000', '3', '99'],
       'z:skiplist': [['a', 1.5], ['b', -Infinity], ['c', 1e21]],
       'str:int': '-32000',
