@@ -73,8 +73,8 @@ function streamParts(entries: readonly { id: string; fields: readonly Buffer[] }
   return out;
 }
 
-/** Digest of a value decoded from an RDB file. */
-export function decodedDigest(v: DecodedValue): string {
+/** Digest of a value decoded from an RDB file; hash fields expired by `now` are gone, as on a server. */
+export function decodedDigest(v: DecodedValue, now = Date.now()): string {
   switch (v.kind) {
     case 'string':
       return sha1({ type: 'string', parts: [v.value] });
@@ -85,7 +85,7 @@ export function decodedDigest(v: DecodedValue): string {
     case 'zset':
       return sha1({ type: 'zset', parts: zsetParts(v.members) });
     case 'hash':
-      return sha1({ type: 'hash', parts: hashParts(v.fields) });
+      return sha1({ type: 'hash', parts: hashParts(v.fields.filter((f) => f.expireAt === null || f.expireAt > now)) });
     case 'stream':
       return sha1({ type: 'stream', parts: streamParts(v.stream.entries, v.stream.groups) });
   }
