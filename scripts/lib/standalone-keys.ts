@@ -3,7 +3,7 @@
  * `slotpilot import` in tests and the import benchmark.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type ChainableCommander } from 'ioredis';
@@ -51,18 +51,25 @@ export async function loadStandaloneKeys(addr: string, opts: LoadOptions, db = 0
 /** A plain (non-cluster) redis-server on a free loopback port, for the import benchmark. */
 export interface StandaloneServer {
   readonly addr: string;
+  /** Its working directory (dump.rdb, redis.log). */
+  readonly dir: string;
+  /** Seconds the server says it took to load `rdbFile` ("DB loaded from disk"), when one was given. */
+  readonly loadSeconds: number | null;
   stop(): void;
 }
 
-export async function startStandaloneServer(): Promise<StandaloneServer> {
+/** `rdbFile`: start from that RDB (copied in as dump.rdb); the server answers once it has loaded it. */
+export async function startStandaloneServer(opts: { readonly rdbFile?: string } = {}): Promise<StandaloneServer> {
   const [port] = await findFreePorts(1);
   const dir = mkdtempSync(join(tmpdir(), 'slotpilot-source-'));
-  const child = spawn(ensureRedisServer(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  if (opts.rdbFile) copyFileSync(opts.rdbFile, join(dir, 'dump.rdb'));
+  const child = spawn(ensureRedisServer(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', join(dir, 'redis.log')], { stdio: 'ignore' });
   const stop = (): void => {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 10_000;
+  // Loading a large RDB takes a while; the server answers LOADING (an error) until it is done.
+  const deadline = Date.now() + (opts.rdbFile ? 300_000 : 10_000);
   for (;;) {
     const c = new Redis({ host: '127.0.0.1', port: port!, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
     c.on('error', () => {});
@@ -80,5 +87,6 @@ export async function startStandaloneServer(): Promise<StandaloneServer> {
       c.disconnect();
     }
   }
-  return { addr: `127.0.0.1:${port}`, stop };
+  const loaded = opts.rdbFile ? /DB loaded from disk: ([\d.]+) seconds/.exec(readFileSync(join(dir, 'redis.log'), 'utf8')) : null;
+  return { addr: `127.0.0.1:${port}`, dir, loadSeconds: loaded ? Number(loaded[1]) : null, stop };
 }

@@ -27,6 +27,64 @@ export interface RdbKeyEntry {
   /** LRU idle seconds (IDLE opcode), LFU counter (FREQ opcode), when the server saved them. */
   readonly idle: number | null;
   readonly freq: number | null;
+  /** Sizes of the name and the value, without making views of them. */
+  readonly keyLength: number;
+  readonly valueLength: number;
+}
+
+/**
+ * A key entry whose name and value are views made only when asked for: most consumers look at a
+ * few fields of most keys (the database, the expiry), and a view per key costs more than the parse.
+ */
+export class RdbKey implements RdbKeyEntry {
+  readonly kind = 'key' as const;
+  /** The reader's buffer and where the name and value lie in it. */
+  readonly #buf: Buffer;
+  readonly #keyStart: number;
+  readonly #keyEnd: number;
+  readonly #valueStart: number;
+  readonly #valueEnd: number;
+  /** A name that was not stored raw (integer- or LZF-encoded), decoded at once. */
+  #key: Buffer | null;
+
+  constructor(
+    readonly offset: number,
+    readonly db: number,
+    readonly type: number,
+    buf: Buffer,
+    /** A decoded name, or null when it lies raw in `buf` from keyStart to valueStart. */
+    key: Buffer | null,
+    keyStart: number,
+    valueStart: number,
+    valueEnd: number,
+    readonly valueOffset: number,
+    readonly expireAt: number | null,
+    readonly idle: number | null,
+    readonly freq: number | null,
+  ) {
+    this.#buf = buf;
+    this.#key = key;
+    this.#keyStart = key ? 0 : keyStart;
+    this.#keyEnd = key ? key.length : valueStart;
+    this.#valueStart = valueStart;
+    this.#valueEnd = valueEnd;
+  }
+
+  get key(): Buffer {
+    return (this.#key ??= this.#buf.subarray(this.#keyStart, this.#keyEnd));
+  }
+
+  get value(): Buffer {
+    return this.#buf.subarray(this.#valueStart, this.#valueEnd);
+  }
+
+  get keyLength(): number {
+    return this.#keyEnd - this.#keyStart;
+  }
+
+  get valueLength(): number {
+    return this.#valueEnd - this.#valueStart;
+  }
 }
 
 export type RdbEntry =

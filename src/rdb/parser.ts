@@ -1,9 +1,9 @@
 import { Crc64 } from './crc64.js';
 import { Cursor, NEED_MORE } from './cursor.js';
-import type { RdbEntry, RdbKeyEntry } from './entries.js';
+import { RdbKey, type RdbEntry } from './entries.js';
 import { RdbFormatError, RdbUnsupportedError } from './errors.js';
 import { moduleTypeName, skipModuleValue } from './read-module.js';
-import { readValue } from './read-value.js';
+import { readValue, skipValue } from './read-value.js';
 import { MAX_REDIS_RDB_VERSION, MIN_RDB_VERSION, OPCODE, typeInfo, VALKEY_RDB_VERSION, type RdbFlavor } from './types.js';
 
 export interface ParserOptions {
@@ -39,6 +39,8 @@ export class RdbParser {
   #version = 0;
   #flavor: RdbFlavor = 'redis';
   #db = 0;
+  /** How values are read in the deep pass (one object, not one per key). */
+  #how = { flavor: 'redis' as RdbFlavor, deep: true, decode: false };
   /** One cursor, moved over each new buffer (a cursor per entry would be a million allocations). */
   #cursor: Cursor;
 
@@ -99,9 +101,16 @@ export class RdbParser {
     (c as { limit: number }).limit = this.#limit;
     c.buf = this.#buf;
     const out: RdbEntry[] = [];
+    /** The CRC is updated once per call, over all that was parsed (one call per entry cost 12% of the read). */
+    let crcFrom = this.#pos;
     while (this.#state !== 'done') {
       const start = this.#pos;
       c.pos = start;
+      if (this.#state === 'checksum' && crcFrom < start) {
+        // Everything before the trailer is in the checksum, and nothing after it.
+        this.#crc.update(this.#buf, crcFrom, start);
+        crcFrom = start;
+      }
       let entry: RdbEntry | null;
       try {
         entry = this.#step(c);
@@ -111,10 +120,10 @@ export class RdbParser {
         this.#need = Math.min(this.#limit, Math.max(c.wanted, this.#base + start + 2 * (this.#buf.length - start)));
         break;
       }
-      if ((this.#state as string) !== 'done') this.#crc.update(this.#buf, start, c.pos);
       this.#pos = c.pos;
       if (entry) out.push(entry);
     }
+    if ((this.#state as string) !== 'done' && crcFrom < this.#pos) this.#crc.update(this.#buf, crcFrom, this.#pos);
     if ((this.#state as string) === 'done' && this.#pos < this.#buf.length) {
       throw new RdbFormatError(this.#base + this.#pos, `${this.#buf.length - this.#pos} more bytes after the end of the RDB`);
     }
@@ -177,6 +186,7 @@ export class RdbParser {
     }
     this.#version = version;
     this.#flavor = valkey ? 'valkey' : 'redis';
+    this.#how = { flavor: this.#flavor, deep: true, decode: false };
     this.#state = 'body';
     return { kind: 'header', offset: 0, version, flavor: this.#flavor };
   }
@@ -194,7 +204,7 @@ export class RdbParser {
   }
 
   /** A key: its optional expiry / idle / freq opcodes, type byte, name and value. */
-  #key(c: Cursor, offset: number, first: number): RdbKeyEntry {
+  #key(c: Cursor, offset: number, first: number): RdbKey {
     let op = first;
     let expireAt: number | null = null;
     let idle: number | null = null;
@@ -213,9 +223,19 @@ export class RdbParser {
     const info = typeInfo(op, this.#flavor);
     if (!info) c.fail(`unknown opcode or value type ${op}`, c.offset - 1);
     if (this.#flavor === 'redis' && info.since > this.#version) c.fail(`value type ${op} (${info.kind}, ${info.encoding}) appeared in RDB ${info.since}, this file is RDB ${this.#version}`, c.offset - 1);
-    const key = c.string();
+    // A raw name is kept as its position (a view only if asked for); an encoded one is decoded now.
+    const at = c.pos;
+    const n = c.lenOrEncoding();
+    const keyStart = c.pos;
+    let key: Buffer | null = null;
+    if (n >= 0) c.skip(n);
+    else {
+      c.pos = at;
+      key = c.string();
+    }
     const valueStart = c.pos;
-    readValue(c, op, { flavor: this.#flavor, deep: this.#deep, decode: false });
-    return { kind: 'key', offset, db: this.#db, type: op, key, value: c.buf.subarray(valueStart, c.pos), valueOffset: c.base + valueStart, expireAt, idle, freq };
+    if (this.#deep) readValue(c, op, this.#how);
+    else skipValue(c, op, this.#flavor);
+    return new RdbKey(offset, this.#db, op, c.buf, key, keyStart, valueStart, c.pos, c.base + valueStart, expireAt, idle, freq);
   }
 }

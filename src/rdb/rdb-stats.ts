@@ -87,7 +87,7 @@ export class RdbStatsCollector {
         s.expired++;
       }
     }
-    const bytes = e.key.length + e.value.length;
+    const bytes = e.keyLength + e.valueLength;
     s.valueBytes += bytes;
     const top = s.biggest;
     if (top.length < TOP || bytes > top[top.length - 1]!.bytes) {

@@ -23,8 +23,10 @@ describe('RdbParser', () => {
 
   it('gives the same entries whatever the chunk size, with absolute offsets', () => {
     for (const f of fixtures) {
+      // Key entries' names and values are views made on demand: compare them as bytes.
+      const bytes = (entries: ReturnType<typeof parseAll>): unknown[] => entries.map((e) => (e.kind === 'key' ? { ...e, key: e.key.toString('hex'), value: e.value.toString('hex') } : e));
       const whole = parseAll(f.file);
-      for (const chunk of [1, 3, 64]) expect(parseAll(f.file, chunk)).toEqual(whole);
+      for (const chunk of [1, 3, 64]) expect(bytes(parseAll(f.file, chunk))).toEqual(bytes(whole));
       for (const k of keysOf(whole)) expect(f.file[k.valueOffset - 1 - k.key.length]).toBe(k.key.length);
     }
   });
