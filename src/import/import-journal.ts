@@ -23,6 +23,11 @@ export interface ImportJournalHeader {
   readonly method: 'migrate' | 'restore' | 'rdb';
 }
 
+/** A header for a run starting now: the fields every import journal starts with, then `run`'s own. */
+export function importJournalHeader(run: Omit<ImportJournalHeader, 'kind' | 'version' | 'runId' | 'startedAt'>): ImportJournalHeader {
+  return { kind: 'slotpilot-import-journal', version: IMPORT_JOURNAL_VERSION, runId: `${Date.now().toString(36)}-${process.pid}`, startedAt: new Date().toISOString(), ...run };
+}
+
 /** `.slotpilot/import-<UTC timestamp>.ndjson` under the working directory. */
 export function defaultImportJournalPath(now: Date, cwd = process.cwd()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

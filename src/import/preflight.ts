@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { RefusedError } from '../errors.js';
 import { connectNode, formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
+import { PipeConnection } from '../redis/pipe-connection.js';
 import { readTopology } from '../topology/read-topology.js';
 import { SLOT_COUNT } from '../topology/types.js';
 import { DIGEST_KEYS_LUA } from './digest.js';
@@ -15,6 +16,8 @@ export interface ImportTarget {
   readonly id: string;
   readonly addr: string;
   readonly client: Redis;
+  /** A raw connection for RESTORE batches (import --rdb: see restore-commands.ts), when opened. */
+  readonly pipe?: PipeConnection;
 }
 
 /** The cluster side of an import, checked and connected: where each key goes. */
@@ -81,7 +84,7 @@ export async function prepareImport(input: PreflightInput): Promise<PreparedImpo
  * without an owner (keys would have nowhere to go), open slots (keys would be redirected mid-import:
  * run `fix`), or a master that cannot be reached; then connect to every master.
  */
-export async function prepareTargets(seed: HostPort, connection: ConnectionOptions): Promise<ImportTargets> {
+export async function prepareTargets(seed: HostPort, connection: ConnectionOptions, opts: { readonly pipes?: boolean } = {}): Promise<ImportTargets> {
   const topology = await readTopology(seed, connection, { keys: false });
   const unowned = topology.slotOwners.filter((o) => !o).length;
   if (unowned) throw new RefusedError(`${unowned} of ${SLOT_COUNT} slots have no owner; assign them before importing (keys in them would have nowhere to go)`);
@@ -95,7 +98,10 @@ export async function prepareTargets(seed: HostPort, connection: ConnectionOptio
 
   const targets = new Map<string, ImportTarget>();
   const close = (): void => {
-    for (const t of targets.values()) t.client.disconnect();
+    for (const t of targets.values()) {
+      t.client.disconnect();
+      t.pipe?.destroy();
+    }
   };
   try {
     await Promise.all(
@@ -103,7 +109,11 @@ export async function prepareTargets(seed: HostPort, connection: ConnectionOptio
         const client = await connectNode({ host: m.host, port: m.port }, connection);
         client.defineCommand('digestKeys', { lua: DIGEST_KEYS_LUA });
         client.defineCommand('valueParts', { lua: VALUE_PARTS_LUA, numberOfKeys: 1 });
-        targets.set(m.id, { id: m.id, addr: m.addr, client });
+        const pipe = opts.pipes ? await PipeConnection.open({ host: m.host, port: m.port }, connection, 'slotpilot-import').catch((error: unknown) => {
+          client.disconnect();
+          throw error;
+        }) : undefined;
+        targets.set(m.id, { id: m.id, addr: m.addr, client, pipe });
       }),
     );
   } catch (error) {

@@ -17,7 +17,7 @@ export interface PreparedRdbImport extends ImportTargets {
 
 /** Check and connect the cluster (prepareTargets), then ask each master which server it is. */
 export async function prepareRdbImport(seed: HostPort, connection: ConnectionOptions): Promise<PreparedRdbImport> {
-  const cluster = await prepareTargets(seed, connection);
+  const cluster = await prepareTargets(seed, connection, { pipes: true });
   try {
     const formats = new Map<string, TargetFormat>();
     await Promise.all([...cluster.targets.values()].map(async (t) => formats.set(t.id, targetFormatOf(parseInfo(await t.client.info('server'))))));

@@ -1,5 +1,6 @@
 import type { DigestPipeline, ImportTarget } from './preflight.js';
 import { classifyRestoreReplies, parseDumpReply, quoteKey } from './route-keys.js';
+import { encodeRestores } from './restore-commands.js';
 import type { ImportSource } from './source.js';
 import type { DumpedKey, ImportMode } from './types.js';
 
@@ -63,9 +64,14 @@ const NOTHING: GroupResult = { written: [], present: 0, conflicts: [], vanished:
  */
 export async function restoreGroup<K extends DumpedKey>(rules: WriteRules, compare: ValueComparer<K>, target: ImportTarget, entries: readonly K[]): Promise<GroupResult> {
   const restoreArgs = [...(rules.replace ? ['REPLACE'] : []), ...(rules.absoluteTtl ? ['ABSTTL'] : [])];
-  const pipeline = target.client.pipeline();
-  for (const e of entries) pipeline.restore(e.key, e.ttlMs, e.payload, ...(restoreArgs as []));
-  const outcome = classifyRestoreReplies(entries, ((await pipeline.exec()) ?? []) as [Error | null, unknown][]);
+  let replies: [Error | null, unknown][];
+  if (target.pipe) replies = await target.pipe.callEncoded(encodeRestores(entries, restoreArgs), entries.length);
+  else {
+    const pipeline = target.client.pipeline();
+    for (const e of entries) pipeline.restore(e.key, e.ttlMs, e.payload, ...(restoreArgs as []));
+    replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+  }
+  const outcome = classifyRestoreReplies(entries, replies);
   const present: K[] = [];
   const conflicts: K[] = [];
   if (outcome.busy.length) {

@@ -124,6 +124,43 @@ export class PipeConnection {
     return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
+  /**
+   * Send `count` commands already encoded as RESP in one buffer (import writes a whole batch of
+   * RESTOREs this way: building a command object per key cost more than the servers' work) and get
+   * their replies in order, each `[error, reply]`: a Redis error answers its own command only; a
+   * lost connection rejects the whole batch.
+   */
+  callEncoded(encoded: Buffer, count: number): Promise<[Error | null, unknown][]> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (this.pending === 0) this.lastReplyAt = Date.now();
+    this.#out.push(encoded);
+    if (!this.#flushing) {
+      this.#flushing = true;
+      setImmediate(() => this.#flush());
+    }
+    return new Promise((resolve, reject) => {
+      const results: [Error | null, unknown][] = new Array(count);
+      let left = count;
+      let failed = false;
+      const settle = (i: number, r: [Error | null, unknown]): void => {
+        results[i] = r;
+        if (--left === 0 && !failed) resolve(results);
+      };
+      if (!count) resolve(results);
+      for (let i = 0; i < count; i++) {
+        this.#waiting.push({
+          resolve: (reply) => settle(i, [null, reply]),
+          reject: (error) => {
+            // A reply error (redis-parser's ReplyError) belongs to its command; anything else is the connection.
+            if (error.name === 'ReplyError') return settle(i, [error, null]);
+            if (!failed) reject(error);
+            failed = true;
+          },
+        });
+      }
+    });
+  }
+
   #flush(): void {
     this.#flushing = false;
     const out = this.#out;

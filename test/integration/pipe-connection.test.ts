@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnreachableError } from '../../src/errors.js';
-import { PipeConnection } from '../../src/redis/pipe-connection.js';
+import { encodeCommand, PipeConnection } from '../../src/redis/pipe-connection.js';
 import { startStandalone, type StandaloneRedis } from '../helpers/standalone.js';
 
 // A real server: replies must come back in order, errors as Redis words them, secrets never echoed.
@@ -30,6 +30,26 @@ describe('PipeConnection against redis-server', () => {
       await expect(bad).rejects.toThrow(/not an integer/);
       expect(await c.call('DBSIZE')).toBe(500);
       expect(c.pending).toBe(0);
+    } finally {
+      c.destroy();
+    }
+  });
+
+  it('callEncoded: a batch of pre-encoded commands answers each in order, a Redis error only its own', async () => {
+    const c = await PipeConnection.open({ host: '127.0.0.1', port: plain.port }, {}, 'test');
+    try {
+      const before = c.call('SET', 'batch:n', 'x');
+      const encoded = Buffer.concat(['SET batch:a 1', 'INCR batch:n', 'GET batch:a'].map((cmd) => Buffer.from(encodeCommand(cmd.split(' ')))));
+      const replies = await c.callEncoded(encoded, 3);
+      expect(await before).toBe('OK');
+      expect(replies[0]).toEqual([null, 'OK']);
+      expect(replies[1]![0]?.message).toMatch(/not an integer/);
+      expect(replies[2]).toEqual([null, '1']);
+      expect(await c.callEncoded(Buffer.alloc(0), 0)).toEqual([]);
+      expect(c.pending).toBe(0);
+      const lost = c.callEncoded(Buffer.from(encodeCommand(['BLPOP', 'nothing', '0'])), 1);
+      c.destroy();
+      await expect(lost).rejects.toThrow(/Connection is closed/);
     } finally {
       c.destroy();
     }

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { attachImportJournal, defaultImportJournalPath, IMPORT_JOURNAL_VERSION } from '../../import/import-journal.js';
+import { attachImportJournal, defaultImportJournalPath, importJournalHeader } from '../../import/import-journal.js';
 import { prepareRdbImport } from '../../import/rdb-targets.js';
 import { startRdbImport } from '../../import/run-rdb-import.js';
 import { statRdbFile } from '../../rdb/read-file.js';
@@ -36,20 +36,20 @@ export async function importRdb(args: ImportArgs, seed: HostPort): Promise<void>
   }
   const journal = args.journal ?? defaultImportJournalPath(new Date());
   const handle = startRdbImport(prep, { file, db, match, replace: args.replace, batch, inFlight, verifySample, journal });
-  attachImportJournal(handle, journal, {
-    kind: 'slotpilot-import-journal',
-    version: IMPORT_JOURNAL_VERSION,
-    runId: `${Date.now().toString(36)}-${process.pid}`,
-    startedAt: new Date().toISOString(),
-    seed: prep.seed,
-    from: file.path,
-    db,
-    match,
-    mode: 'copy',
-    replace: args.replace,
-    batch,
-    inFlight,
-    method: 'rdb',
-  });
+  attachImportJournal(
+    handle,
+    journal,
+    importJournalHeader({
+      seed: prep.seed,
+      from: file.path,
+      db,
+      match,
+      mode: 'copy',
+      replace: args.replace,
+      batch,
+      inFlight,
+      method: 'rdb',
+    }),
+  );
   await followImport(handle, { json: args.json, batch, journal });
 }

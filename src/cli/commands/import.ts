@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { attachImportJournal, defaultImportJournalPath, IMPORT_JOURNAL_VERSION } from '../../import/import-journal.js';
+import { attachImportJournal, defaultImportJournalPath, importJournalHeader } from '../../import/import-journal.js';
 import { prepareImport } from '../../import/preflight.js';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_IN_FLIGHT, DEFAULT_VERIFY_SAMPLE, startImport } from '../../import/run-import.js';
 import { migrateAuthArgs, parseAddr } from '../../redis/connection.js';
@@ -85,21 +85,21 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     // The source's own connection to the cluster (MIGRATE) has no TLS: with TLS, data goes through slotpilot.
     const method = args.method ?? (connection.tls ? 'restore' : 'migrate');
     const handle = startImport(prep, { mode, replace: args.replace, match, db, batch, inFlight, verifySample, journal, method, migrateAuth: migrateAuthArgs(connection) });
-    attachImportJournal(handle, journal, {
-      kind: 'slotpilot-import-journal',
-      version: IMPORT_JOURNAL_VERSION,
-      runId: `${Date.now().toString(36)}-${process.pid}`,
-      startedAt: new Date().toISOString(),
-      seed: prep.seed,
-      from: prep.source.addr,
-      db,
-      match,
-      mode,
-      replace: args.replace,
-      batch,
-      inFlight,
-      method,
-    });
+    attachImportJournal(
+      handle,
+      journal,
+      importJournalHeader({
+        seed: prep.seed,
+        from: prep.source.addr,
+        db,
+        match,
+        mode,
+        replace: args.replace,
+        batch,
+        inFlight,
+        method,
+      }),
+    );
     await followImport(handle, { json: args.json, batch, journal });
   },
 };
