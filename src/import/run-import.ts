@@ -5,6 +5,7 @@ import type { PreparedImport } from './preflight.js';
 import { quoteKey, routeKeys } from './route-keys.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
 import { migrateKeys, restoreKeys } from './write-group.js';
+import { ImportRun } from './import-run.js';
 import type { DumpedKey, ImportEvent, ImportHandle, ImportMode, ImportSummary, VerifyReport } from './types.js';
 
 export const DEFAULT_IMPORT_BATCH = 1000;
@@ -63,21 +64,12 @@ class Totals {
  * (or `interrupt()`) stops new batches; batches in flight finish, so nothing is half done.
  */
 export function startImport(prep: PreparedImport, options: ImportOptions): ImportHandle {
-  const listeners = new Set<(event: ImportEvent) => void>();
-  const emit = (event: ImportEvent): void => {
-    for (const l of listeners) l(event);
-  };
+  const run = new ImportRun();
+  const emit = (event: ImportEvent): void => run.emit(event);
   const totals = new Totals();
   /** Keys chosen for the verification, with their digest on the source (capped: the choice is by hash, so only about verifySample). */
   const sample: SampledKey[] = [];
-  let stoppedBy: ImportSummary['stoppedBy'] = null;
-  let failed = false;
-  const stop = (reason: NonNullable<ImportSummary['stoppedBy']>, message: string): void => {
-    if (reason === 'failure' || reason === 'conflict') failed = true;
-    if (stoppedBy) return;
-    stoppedBy = reason;
-    emit({ type: 'stopping', t: Date.now(), message });
-  };
+  const stop = (reason: NonNullable<ImportSummary['stoppedBy']>, message: string): void => run.stop(reason, message);
   async function importBatch(keys: Buffer[]): Promise<void> {
     const readAt = Date.now();
     /** This batch's sampled keys by name; only those the cluster acknowledged join the sample. */
@@ -150,7 +142,7 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
     return sizes.reduce((a, b) => a + b, 0);
   }
 
-  async function run(): Promise<ImportSummary & { verify: VerifyReport | null }> {
+  async function work(): Promise<ImportSummary & { verify: VerifyReport | null }> {
     const started = Date.now();
     const clusterKeysBefore = await sumClusterKeys();
     emit({
@@ -197,7 +189,7 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
         if (fresh.length) void queue.add(guarded(fresh));
         // Read ahead by one batch only: the source keeps the data, this process only what is in flight.
         await queue.onSizeLessThan(1);
-      } while (cursor !== '0' && !stoppedBy);
+      } while (cursor !== '0' && !run.stoppedBy);
     } catch (error) {
       const reason = `reading ${prep.source.addr} failed: ${(error as Error).message?.split('\n')[0]}`;
       emit({ type: 'batch-failed', t: Date.now(), master: null, reason });
@@ -206,13 +198,13 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
     await queue.onIdle();
     let verify: VerifyReport | null = null;
     try {
-      if (stoppedBy !== 'signal' && stoppedBy !== 'failure') {
+      if (run.stoppedBy !== 'signal' && run.stoppedBy !== 'failure') {
         verify = await verifyImport(prep, { clusterKeysBefore, clusterKeysAfter: await sumClusterKeys(), restored: totals.restored, exact: !options.replace && totals.exact, sample });
         emit({ type: 'verify', t: Date.now(), ...verify });
       }
     } catch (error) {
       emit({ type: 'batch-failed', t: Date.now(), master: null, reason: `verification failed to run: ${(error as Error).message?.split('\n')[0]}` });
-      failed = true;
+      run.failed = true;
     }
     const summary: ImportSummary = {
       mode: options.mode,
@@ -223,24 +215,13 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
       skipped: totals.skipped,
       changedOnSource: totals.changedOnSource,
       conflicts: totals.conflicts,
-      failed: failed || (verify !== null && !verify.ok),
-      stoppedBy,
+      failed: run.failed || (verify !== null && !verify.ok),
+      stoppedBy: run.stoppedBy,
       ms: Date.now() - started,
     };
     emit({ type: 'import-end', t: Date.now(), summary, verify });
     return { ...summary, verify };
   }
 
-  // Start on the next turn so consumers that subscribe right after this call see import-start.
-  const done = new Promise<void>((r) => setImmediate(r)).then(run).finally(() => prep.close());
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    interrupt() {
-      stop('signal', 'interrupted: finishing the batches in flight (no key is lost); Ctrl-C again to quit at once');
-    },
-    done,
-  };
+  return run.start(work, () => prep.close(), 'interrupted: finishing the batches in flight (no key is lost); Ctrl-C again to quit at once');
 }

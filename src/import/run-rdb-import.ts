@@ -15,6 +15,7 @@ import { validateRdbImport } from './validate-rdb.js';
 import { decodedDigest } from './value-digest.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
 import { restoreGroup } from './write-group.js';
+import { ImportRun } from './import-run.js';
 import type { ImportEvent, ImportHandle, ImportSummary, RdbValidation, VerifyReport } from './types.js';
 
 export interface RdbImportOptions {
@@ -63,21 +64,12 @@ class Totals {
  * already there is "present", another value stops the run unless `replace`. Then verification.
  */
 export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOptions): ImportHandle {
-  const listeners = new Set<(event: ImportEvent) => void>();
-  const emit = (event: ImportEvent): void => {
-    for (const l of listeners) l(event);
-  };
+  const run = new ImportRun();
+  const emit = (event: ImportEvent): void => run.emit(event);
   const totals = new Totals();
   const sample: SampledKey[] = [];
   const match = options.match === null ? null : Buffer.from(options.match);
-  let stoppedBy: ImportSummary['stoppedBy'] = null;
-  let failed = false;
-  const stop = (reason: NonNullable<ImportSummary['stoppedBy']>, message: string): void => {
-    if (reason !== 'signal') failed = true;
-    if (stoppedBy) return;
-    stoppedBy = reason;
-    emit({ type: 'stopping', t: Date.now(), message });
-  };
+  const stop = (reason: NonNullable<ImportSummary['stoppedBy']>, message: string): void => run.stop(reason, message);
   const selected = (e: RdbKeyEntry): boolean => e.db === options.db && (!match || globMatch(match, e.key));
 
   async function writeBatch(groups: Map<string, RdbDumpedKey[]>, sampled: Map<string, SampledKey>, flavor: RdbFlavor): Promise<void> {
@@ -135,7 +127,7 @@ export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOption
     try {
       await readRdbFile(options.file, false, async (entries, bytesRead) => {
         for (const e of entries) {
-          if (stoppedBy) throw STOP_READING;
+          if (run.stoppedBy) throw STOP_READING;
           if (e.kind !== 'key' || !selected(e)) continue;
           totals.scanned++;
           const owner = prep.slotOwners[calculateSlot(e.key)]!;
@@ -175,7 +167,7 @@ export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOption
 
   const dbsizes = async (): Promise<Map<string, number>> => new Map(await Promise.all([...prep.targets.values()].map(async (t) => [t.addr, await t.client.dbsize()] as const)));
 
-  async function run(): Promise<ImportSummary & { verify: VerifyReport | null }> {
+  async function work(): Promise<ImportSummary & { verify: VerifyReport | null }> {
     let validated: RdbValidation;
     try {
       validated = await validateRdbImport(prep, options, emit);
@@ -193,7 +185,7 @@ export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOption
     await writePass(validated);
     let verify: VerifyReport | null = null;
     try {
-      if (stoppedBy !== 'signal' && stoppedBy !== 'failure') {
+      if (run.stoppedBy !== 'signal' && run.stoppedBy !== 'failure') {
         const after = await dbsizes();
         const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
         const perMaster = [...after].map(([addr, n]) => ({ addr, before: before.get(addr) ?? 0, after: n, restored: totals.perMaster[addr] ?? 0 }));
@@ -202,7 +194,7 @@ export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOption
       }
     } catch (error) {
       emit({ type: 'batch-failed', t: Date.now(), master: null, reason: `verification failed to run: ${(error as Error).message?.split('\n')[0]}` });
-      failed = true;
+      run.failed = true;
     }
     const summary: ImportSummary = {
       mode: 'copy',
@@ -215,23 +207,13 @@ export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOption
       conflicts: totals.conflicts,
       expired: totals.expired,
       reencoded: totals.reencoded,
-      failed: failed || (verify !== null && !verify.ok),
-      stoppedBy,
+      failed: run.failed || (verify !== null && !verify.ok),
+      stoppedBy: run.stoppedBy,
       ms: Date.now() - started,
     };
     emit({ type: 'import-end', t: Date.now(), summary, verify });
     return { ...summary, verify };
   }
 
-  const done = new Promise<void>((r) => setImmediate(r)).then(run).finally(() => prep.close());
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    interrupt() {
-      stop('signal', 'interrupted: finishing the batches in flight; Ctrl-C again to quit at once');
-    },
-    done,
-  };
+  return run.start(work, () => prep.close(), 'interrupted: finishing the batches in flight; Ctrl-C again to quit at once');
 }

@@ -256,3 +256,21 @@ describe('slotpilot inspect-rdb', () => {
     expectOneLineError(bad.stderr);
   });
 });
+
+describe('slotpilot import --rdb into a cluster with a password', () => {
+  const PW = 'rdb-cluster-s3cret';
+  const secure = useCluster({ masters: 3, password: PW });
+
+  it('logs in to every master and never prints or journals the password', async () => {
+    const journal = join(dir, 'secure.ndjson');
+    const r = await runCli(['import', '--seed', secure().seed, '--rdb', generated.path, '--yes', '--json', '--journal', journal], { env: { SLOTPILOT_PASSWORD: PW } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/"type":"verify","t":\d+,"ok":true/);
+    for (const text of [r.stdout, readFileSync(journal, 'utf8')]) expect(text).not.toContain(PW);
+    const wrong = await runCli(['import', '--seed', secure().seed, '--rdb', generated.path, '--yes', '--password', 'nope']);
+    expect(wrong.code).toBe(1);
+    expectOneLineError(wrong.stderr);
+    expect(wrong.stderr).not.toContain('nope');
+  });
+});
