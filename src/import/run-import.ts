@@ -2,17 +2,15 @@ import PQueue from 'p-queue';
 import { classifyRedisError } from '../redis/errors.js';
 import { isSampled } from './digest.js';
 import type { PreparedImport } from './preflight.js';
-import { quoteKey, routeKeys } from './route-keys.js';
+import { routeKeys } from './route-keys.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
 import { migrateKeys, restoreKeys } from './write-group.js';
-import { ImportRun } from './import-run.js';
+import { ImportRun, tallyWrites } from './import-run.js';
 import type { DumpedKey, ImportEvent, ImportHandle, ImportMode, ImportSummary, VerifyReport } from './types.js';
 
 export const DEFAULT_IMPORT_BATCH = 1000;
 export const DEFAULT_IMPORT_IN_FLIGHT = 8;
 export const DEFAULT_VERIFY_SAMPLE = 1000;
-/** Conflicts named one by one in events; past this only the count grows (the run stops anyway). */
-const MAX_CONFLICT_EVENTS = 20;
 
 export interface ImportOptions {
   readonly mode: ImportMode;
@@ -105,22 +103,8 @@ export function startImport(prep: PreparedImport, options: ImportOptions): Impor
       toDelete.push(...r.toDelete);
       vanished += r.vanished;
       if (!r.exact) totals.exact = false;
-      totals.restored += r.written.length;
-      totals.alreadyPresent += r.present;
-      totals.perMaster[r.target.addr] = (totals.perMaster[r.target.addr] ?? 0) + r.written.length;
-      for (const key of r.written) {
-        const chosenKey = sampled.get(key.toString('latin1'));
-        if (chosenKey) sample.push(chosenKey);
-      }
-      for (const key of r.conflicts) {
-        if (totals.conflicts++ < MAX_CONFLICT_EVENTS) emit({ type: 'conflict', t: Date.now(), key: key.toString(), master: r.target.addr });
-      }
-      if (r.conflicts.length) stop('conflict', `key ${quoteKey(r.conflicts[0]!)} already exists in the cluster (${r.target.addr}) with a different value; stopping`);
-      if (r.failure) {
-        emit({ type: 'batch-failed', t: Date.now(), master: r.target.addr, reason: r.failure });
-        stop('failure', r.failure);
-      }
     }
+    tallyWrites(run, totals, results, sampled, sample);
     if (options.mode === 'move' && toDelete.length) {
       // Only acknowledged keys reach this point: a key is never deleted before the cluster holds it.
       const kept = await prep.source.deleteIfUnchanged(

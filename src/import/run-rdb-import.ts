@@ -10,12 +10,11 @@ import type { RdbFlavor } from '../rdb/types.js';
 import { RdbFormatError } from '../rdb/errors.js';
 import { isSampled } from './digest.js';
 import { fileComparer, readBackParts, type PreparedRdbImport, type RdbDumpedKey } from './rdb-targets.js';
-import { quoteKey } from './route-keys.js';
 import { validateRdbImport } from './validate-rdb.js';
 import { decodedDigest } from './value-digest.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
 import { restoreGroup } from './write-group.js';
-import { ImportRun } from './import-run.js';
+import { ImportRun, tallyWrites } from './import-run.js';
 import type { ImportEvent, ImportHandle, ImportSummary, RdbValidation, VerifyReport } from './types.js';
 
 export interface RdbImportOptions {
@@ -36,7 +35,6 @@ export interface RdbImportOptions {
 const BATCH_BYTES = 8 << 20;
 /** A key expiring sooner may be gone before verification, so the key count cannot be exact. */
 const SHORT_TTL_MS = 60_000;
-const MAX_CONFLICT_EVENTS = 20;
 
 /** Thrown out of the file reader to stop reading once the run stops. */
 const STOP_READING = Symbol('stop reading');
@@ -79,23 +77,7 @@ export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOption
         return { target, ...(await restoreGroup({ mode: 'copy', replace: options.replace, migrateAuth: [], absoluteTtl: true }, fileComparer(flavor), target, entries)) };
       }),
     );
-    for (const r of results) {
-      totals.restored += r.written.length;
-      totals.alreadyPresent += r.present;
-      totals.perMaster[r.target.addr] = (totals.perMaster[r.target.addr] ?? 0) + r.written.length;
-      for (const key of r.written) {
-        const chosen = sampled.get(key.toString('latin1'));
-        if (chosen) sample.push(chosen);
-      }
-      for (const key of r.conflicts) {
-        if (totals.conflicts++ < MAX_CONFLICT_EVENTS) emit({ type: 'conflict', t: Date.now(), key: key.toString(), master: r.target.addr });
-      }
-      if (r.conflicts.length) stop('conflict', `key ${quoteKey(r.conflicts[0]!)} already exists in the cluster (${r.target.addr}) with a different value; stopping`);
-      if (r.failure) {
-        emit({ type: 'batch-failed', t: Date.now(), master: r.target.addr, reason: r.failure });
-        stop('failure', r.failure);
-      }
-    }
+    tallyWrites(run, totals, results, sampled, sample);
     emit({ type: 'batch-done', t: Date.now(), scanned: totals.scanned, restored: totals.restored, alreadyPresent: totals.alreadyPresent, deleted: 0, skipped: totals.expired, changedOnSource: 0, perMaster: { ...totals.perMaster }, scanCalls: 0, bytesRead: totals.bytesRead, totalBytes: options.file.bytes, expired: totals.expired, reencoded: totals.reencoded });
   }
 

@@ -94,3 +94,18 @@ export async function clusterNodesFingerprint(cluster: LocalCluster): Promise<st
   }
   return out;
 }
+
+/** A client for each master as started (the caller disconnects them). */
+export function masterClients(cluster: LocalCluster): ReturnType<LocalCluster['client']>[] {
+  return cluster.nodes.filter((n) => n.role === 'master').map((n) => cluster.client(n));
+}
+
+/** DBSIZE summed over the masters. */
+export async function countClusterKeys(cluster: LocalCluster): Promise<number> {
+  const clients = masterClients(cluster);
+  try {
+    return (await Promise.all(clients.map((c) => c.dbsize()))).reduce((a, b) => a + b, 0);
+  } finally {
+    for (const c of clients) c.disconnect();
+  }
+}

@@ -12,7 +12,7 @@ import calculateSlot from 'cluster-key-slot';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSlotMap } from '../../scripts/lib/sample-keys.js';
-import { runCli, useCluster } from '../helpers/cluster.js';
+import { countClusterKeys, masterClients, runCli, useCluster } from '../helpers/cluster.js';
 import { len, RdbFile, str } from '../helpers/rdb-builder.js';
 import { FAR, moduleFixture, quicklistEraFixture, rdb11Fixture, rdb12Fixture, ziplistEraFixture, type Fixture } from '../helpers/rdb-fixtures.js';
 import { readAll, readCanonical, saveRdb, startSmallEncodingServer, writeEveryEncoding } from '../helpers/rdb-source.js';
@@ -37,20 +37,8 @@ beforeAll(async () => {
   }
 });
 
-async function masters(): Promise<Redis[]> {
-  return cluster()
-    .nodes.filter((n) => n.role === 'master')
-    .map((n) => cluster().client(n));
-}
-
-async function clusterKeyCount(): Promise<number> {
-  const clients = await masters();
-  try {
-    return (await Promise.all(clients.map((c) => c.dbsize()))).reduce((a, b) => a + b, 0);
-  } finally {
-    for (const c of clients) c.disconnect();
-  }
-}
+const masters = async (): Promise<Redis[]> => masterClients(cluster());
+const clusterKeyCount = (): Promise<number> => countClusterKeys(cluster());
 
 /** Each key read canonically from the master owning it. */
 async function readFromCluster(keys: readonly string[]): Promise<Awaited<ReturnType<typeof readAll>>> {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findFreePorts } from '../../scripts/lib/free-ports.js';
 import { readSlotMap, sampleKey, verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { loadStandaloneKeys } from '../../scripts/lib/standalone-keys.js';
-import { CLI, runCli, useCluster } from '../helpers/cluster.js';
+import { CLI, countClusterKeys, masterClients, runCli, useCluster } from '../helpers/cluster.js';
 import { startStandalone, type StandaloneRedis } from '../helpers/standalone.js';
 import { makeTlsFiles, readTlsPem } from '../helpers/tls.js';
 
@@ -35,20 +35,8 @@ afterAll(() => {
   source?.stop();
 });
 
-async function masters(): Promise<Redis[]> {
-  return cluster()
-    .nodes.filter((n) => n.role === 'master')
-    .map((n) => cluster().client(n));
-}
-
-async function clusterKeyCount(): Promise<number> {
-  const clients = await masters();
-  try {
-    return (await Promise.all(clients.map((c) => c.dbsize()))).reduce((a, b) => a + b, 0);
-  } finally {
-    for (const c of clients) c.disconnect();
-  }
-}
+const masters = async (): Promise<Redis[]> => masterClients(cluster());
+const clusterKeyCount = (): Promise<number> => countClusterKeys(cluster());
 
 /** Run `fn` on the master owning `key`. */
 async function onOwner<T>(key: string, fn: (c: Redis) => Promise<T>): Promise<T> {
