@@ -1,5 +1,5 @@
 import { RdbFormatError } from './errors.js';
-import { decompressLzf, LzfError } from './decode/lzf.js';
+import { checkLzf, decompressLzf, LzfError } from './decode/lzf.js';
 
 /**
  * Thrown by a cursor over a partial buffer (bytes still arriving from a file or a socket) when a
@@ -162,7 +162,7 @@ export class Cursor {
         return Buffer.from(String(v));
       }
       case 3:
-        return this.#lzf(true)!;
+        return this.#lzf('decode')!;
       default:
         return this.fail(`unknown string encoding ${-1 - n}`, at);
     }
@@ -177,19 +177,20 @@ export class Cursor {
     if (enc === 0) return this.skip(1);
     if (enc === 1) return this.skip(2);
     if (enc === 2) return this.skip(4);
-    if (enc === 3) return void this.#lzf(deep);
+    if (enc === 3) return void this.#lzf(deep ? 'check' : 'skip');
     this.fail(`unknown string encoding ${enc}`, at);
   }
 
-  /** The rest of an LZF string after its marker byte; the data only when `decode`. */
-  #lzf(decode: boolean): Buffer | null {
+  /** The rest of an LZF string after its marker byte: stepped over, checked, or decoded. */
+  #lzf(how: 'skip' | 'check' | 'decode'): Buffer | null {
     const compressed = this.len();
     const length = this.len();
     const at = this.offset;
     if (length > compressed * LZF_MAX_RATIO + 32) this.fail(`LZF string of ${compressed} bytes claims ${length} bytes uncompressed`, at);
     const data = this.bytes(compressed);
-    if (!decode) return null;
+    if (how === 'skip') return null;
     try {
+      if (how === 'check') return checkLzf(data, length), null;
       return decompressLzf(data, length);
     } catch (error) {
       if (error instanceof LzfError) this.fail(error.reason, at + error.at);

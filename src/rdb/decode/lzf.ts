@@ -19,6 +19,20 @@ export class LzfError extends Error {
 
 export function decompressLzf(src: Uint8Array, outLength: number): Buffer {
   const out = Buffer.allocUnsafe(outLength);
+  runLzf(src, outLength, out);
+  return out;
+}
+
+/**
+ * Check that LZF data decodes to exactly `outLength` bytes without producing them: lengths and
+ * back-reference offsets are all it takes (the validation pass; no output buffer per string).
+ */
+export function checkLzf(src: Uint8Array, outLength: number): void {
+  runLzf(src, outLength, null);
+}
+
+/** The decoder, writing into `out` or, with null, only following the lengths. */
+function runLzf(src: Uint8Array, outLength: number, out: Buffer | null): void {
   let ip = 0;
   let op = 0;
   const end = src.length;
@@ -29,7 +43,11 @@ export function decompressLzf(src: Uint8Array, outLength: number): Buffer {
       const len = ctrl + 1;
       if (ip + len > end) throw new LzfError(ip - 1, 'literal run past the end of the input');
       if (op + len > outLength) throw new LzfError(ip - 1, 'output longer than stated');
-      for (let j = 0; j < len; j++) out[op++] = src[ip++]!;
+      if (out) for (let j = 0; j < len; j++) out[op++] = src[ip++]!;
+      else {
+        op += len;
+        ip += len;
+      }
       continue;
     }
     // A back reference: length in the top 3 bits (7 means one more length byte), offset in 13 bits.
@@ -44,8 +62,8 @@ export function decompressLzf(src: Uint8Array, outLength: number): Buffer {
     if (ref < 0) throw new LzfError(ip - 1, 'back reference before the start of the output');
     if (op + len > outLength) throw new LzfError(ip - 1, 'output longer than stated');
     // Byte by byte: the reference may overlap what it is producing (a run).
-    for (let j = 0; j < len; j++) out[op++] = out[ref++]!;
+    if (out) for (let j = 0; j < len; j++) out[op++] = out[ref++]!;
+    else op += len;
   }
   if (op !== outLength) throw new LzfError(end, `output is ${op} bytes, stated ${outLength}`);
-  return out;
 }

@@ -30,5 +30,12 @@ describe('crc64 (Redis crc64.c)', () => {
     }
     const split = new Crc64().update(data, 0, 3).update(data, 3, 200).update(data, 200);
     expect(split.digest().readBigUInt64LE()).toBe(slowCrc(data));
+    // Long runs take the aligned word path: every start alignment and length around it agrees.
+    for (let start = 0; start < 8; start++) {
+      for (const len of [63, 64, 65, 71, 200, 293 - start]) {
+        const view = data.subarray(start, start + len);
+        expect(crc64(view).readBigUInt64LE(), `${start}+${len}`).toBe(slowCrc(view));
+      }
+    }
   });
 });
