@@ -3,7 +3,8 @@ import { Cursor, NEED_MORE } from './cursor.js';
 import { RdbKey, type RdbEntry } from './entries.js';
 import { RdbFormatError, RdbUnsupportedError } from './errors.js';
 import { moduleTypeName, skipModuleValue } from './read-module.js';
-import { readValue, skipValue } from './read-value.js';
+import { readValue } from './read-value.js';
+import { skipValue } from './skip-value.js';
 import { MAX_REDIS_RDB_VERSION, MIN_RDB_VERSION, OPCODE, typeInfo, VALKEY_RDB_VERSION, type RdbFlavor } from './types.js';
 
 export interface ParserOptions {
