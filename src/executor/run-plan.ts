@@ -45,7 +45,7 @@ export interface RunOptions {
   readonly topology?: Topology;
 }
 
-/** Defaults measured with `npm run bench` (see README, Performance). */
+/** Defaults measured with `npm run bench` (see docs/performance.md). */
 /** Slots open at once. Opening and closing go in bursts (one config rewrite per node per burst), so
  * more open slots means fewer, larger bursts; 512 was fastest here and live clients did not notice. */
 export const DEFAULT_CONCURRENCY = 512;

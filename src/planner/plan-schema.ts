@@ -50,7 +50,7 @@ export const planSchema = z.object({
   summary: z.object({
     nodes: z.array(nodeSummarySchema),
     moved: loadSchema,
-    /** Estimated duration in seconds from the cost model (see README). */
+    /** Estimated duration in seconds from the cost model (see docs/commands.md, plan). */
     estimatedSeconds: z.number().nonnegative(),
     /** Human notes: "already balanced", "slot 42 alone exceeds the target", ... */
     notes: z.array(z.string()),
