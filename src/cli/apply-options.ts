@@ -1,9 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { InterruptedError, OperationError, UsageError } from '../errors.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_MIGRATES_PER_SOURCE, DEFAULT_PER_NODE, startRun, type RunOptions } from '../executor/run-plan.js';
+import { DEFAULT_CLOSE_EVERY_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_MIGRATES_PER_SOURCE, DEFAULT_PER_NODE, startRun, type RunOptions } from '../executor/run-plan.js';
 import type { RunSummary } from '../executor/events.js';
 import type { PaceSetting } from '../executor/traffic.js';
+import { INTRODUCE_MAX_MS } from '../executor/introduction.js';
 import { defaultJournalPath } from '../journal/journal.js';
 import type { Plan } from '../planner/plan-schema.js';
 import { attachNdjsonReporter } from '../report/ndjson-reporter.js';
@@ -20,6 +21,8 @@ export function withApplyOptions<T>(y: Argv<T>) {
     .option('per-node', { type: 'number', default: DEFAULT_PER_NODE, describe: 'Slots open at once per node (as source or target)', group: 'Apply:' })
     .option('pace', { choices: ['auto', 'fast', 'gentle'] as const, default: 'auto' as const, describe: 'auto: full speed while the masters see no client traffic, gentle (at most two sources per target, one MIGRATE per source at a time) while they do', group: 'Apply:' })
     .option('per-source', { type: 'number', default: DEFAULT_MIGRATES_PER_SOURCE, describe: 'MIGRATEs queued on each source at once', group: 'Apply:' })
+    .option('close-every', { type: 'number', default: DEFAULT_CLOSE_EVERY_MS, describe: 'Shortest ms between two closing bursts (0: close each slot as soon as its keys are gone; more: fewer slot-map reloads for clients, longer open slots)', group: 'Apply:' })
+    .option('introduce-wait', { type: 'number', default: INTRODUCE_MAX_MS, describe: 'Longest ms to wait for clients to connect to a new master once it owns its first slots, before more slots open towards it (0: no wait)', group: 'Apply:' })
     .option('nice', { type: 'number', default: DEFAULT_NICE, describe: 'CPU priority of this process while it moves slots (0-19; higher yields more to Redis and clients on the same machine)', group: 'Apply:' })
     .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })
     .option('max-block-ms', { type: 'number', default: DEFAULT_MAX_BLOCK_MS, describe: 'Longest slotpilot\'s queued MIGRATEs may block a source; lower = gentler on live clients, slower', group: 'Apply:' })
@@ -34,6 +37,8 @@ export interface ApplyArgs {
   readonly concurrency: number;
   readonly perNode: number;
   readonly perSource: number;
+  readonly closeEvery: number;
+  readonly introduceWait?: number;
   readonly pace?: PaceSetting;
   readonly nice: number;
   readonly batch?: number;
@@ -49,6 +54,8 @@ function checkNumbers(args: ApplyArgs): void {
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`Expected --concurrency to be a whole number >= 1, got ${args.concurrency}`);
   if (!Number.isInteger(args.perNode) || args.perNode < 1) throw new UsageError(`Expected --per-node to be a whole number >= 1, got ${args.perNode}`);
   if (!Number.isInteger(args.perSource) || args.perSource < 1) throw new UsageError(`Expected --per-source to be a whole number >= 1, got ${args.perSource}`);
+  if (!(Number.isFinite(args.closeEvery) && args.closeEvery >= 0)) throw new UsageError(`Expected --close-every to be a number of ms >= 0, got ${args.closeEvery}`);
+  if (args.introduceWait !== undefined && !(Number.isFinite(args.introduceWait) && args.introduceWait >= 0)) throw new UsageError(`Expected --introduce-wait to be a number of ms >= 0, got ${args.introduceWait}`);
   if (!Number.isInteger(args.nice) || args.nice < 0 || args.nice > 19) throw new UsageError(`Expected --nice to be a whole number from 0 to 19, got ${args.nice}`);
   if (args.batch !== undefined && (!Number.isInteger(args.batch) || args.batch < 1)) throw new UsageError(`Expected --batch to be a whole number >= 1, got ${args.batch}`);
   if (!(args.maxBlockMs > 0)) throw new UsageError(`Expected --max-block-ms to be a number > 0, got ${args.maxBlockMs}`);
@@ -81,6 +88,8 @@ export function runOptionsFrom(args: ApplyArgs, base: Pick<RunOptions, 'seed' | 
     concurrency: args.concurrency,
     perNodeLimit: args.perNode,
     migratesPerSource: args.perSource,
+    closeEveryMs: args.closeEvery,
+    ...(args.introduceWait !== undefined ? { introduceWaitMs: args.introduceWait } : {}),
     pace: args.pace ?? 'auto',
     maxBlockMs: args.maxBlockMs,
     replace: args.replace,

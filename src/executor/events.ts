@@ -116,6 +116,33 @@ export interface PaceEvent {
   readonly clientOpsPerSec: number;
 }
 
+/**
+ * A master that owned no slot at the start is introduced to the clients before slots open towards it
+ * (see introduction.ts): `start` (its first slot moves alone, then `slots` − 1 more), `waiting` (those
+ * are closed; waiting for clients to connect to it), `done` (why the wait ended, and how long it took).
+ */
+export interface IntroduceEvent {
+  readonly type: 'introduce';
+  readonly t: number;
+  /** The new master's node id. */
+  readonly node: string;
+  readonly step: 'start' | 'waiting' | 'done';
+  /** Slots it takes before any other opens towards it. */
+  readonly slots: number;
+  readonly reason?: 'clients' | 'timeout' | 'quiet' | 'nothing-more';
+  readonly waitedMs?: number;
+  /** Client connections on it, and the fewest on a loaded master, at the last reading. */
+  readonly clients?: number | null;
+  readonly baseline?: number | null;
+}
+
+/** Open-slot exposure this run caused (see src/topology/exposure.ts). */
+export interface RunExposure {
+  readonly slotSeconds: number;
+  readonly maxOpen: number;
+  readonly closingBursts: number;
+}
+
 export interface RunSummary {
   readonly runId: string;
   readonly planned: number;
@@ -128,6 +155,8 @@ export interface RunSummary {
   readonly ms: number;
   /** Why the run ended early, if it did. */
   readonly stoppedBy: 'failure' | 'abort' | 'signal' | null;
+  /** Open slots integrated over the run, most open at once, closing bursts. */
+  readonly exposure: RunExposure;
 }
 
 export interface RunEndEvent {
@@ -147,6 +176,7 @@ export type ExecutorEvent =
   | NodeRateEvent
   | ControlEvent
   | PaceEvent
+  | IntroduceEvent
   | RunEndEvent;
 
 export type EventListener = (event: ExecutorEvent) => void;

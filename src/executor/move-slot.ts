@@ -39,6 +39,17 @@ export interface Prefetched {
   readonly keys: Promise<string[]> | string[];
 }
 
+/** What a key loop did: keys moved, and the close-time check sent behind its last MIGRATE (if it was sent). */
+export interface KeyLoopResult {
+  readonly moved: number;
+  readonly check: Promise<boolean | null> | null;
+}
+
+/** Ask the source whether it still migrates `m`'s slot to its target (see ClusterAdmin.stillMigrating). */
+export function stillMigrating(ctx: SlotContext, m: SlotMove): Promise<boolean | null> {
+  return ctx.admin.stillMigrating(m.from, m.slot, m.to).catch(() => null);
+}
+
 /** A slot's first batch, already answered (fetched in the opening burst). */
 export type FirstBatch = Prefetched & { readonly keys: string[] };
 
@@ -162,12 +173,14 @@ export const slotSteps = {
    * holds the source's only thread, and keys of different slots cannot share one MIGRATE (CROSSSLOT).
    * `first` is the slot's first batch (fetched when the slot was opened). After a full batch the next
    * GETKEYSINSLOT goes out right behind the MIGRATE on the same connection: Redis answers it once
-   * that MIGRATE is done, so a big slot costs one round trip per batch, not two.
+   * that MIGRATE is done, so a big slot costs one round trip per batch, not two. Behind the last
+   * MIGRATE goes the close-time check (is the source still migrating the slot?), for the same reason.
    */
-  async keys(ctx: SlotContext, m: SlotMove, first: FirstBatch): Promise<number> {
+  async keys(ctx: SlotContext, m: SlotMove, first: FirstBatch): Promise<KeyLoopResult> {
     ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'keys' });
     let moved = 0;
     let next: Prefetched = first;
+    let check: Promise<boolean | null> | null = null;
     // Once the source is MIGRATING, its key set in the slot only shrinks (new keys are sent to the
     // target with ASK), so a short batch means the slot is empty after it: no extra round trip.
     for (;;) {
@@ -180,6 +193,7 @@ export const slotSteps = {
       ctx.onMigrateSent?.(m.from, keys.length);
       const drained = keys.length < batch;
       if (!drained) next = prefetchKeys(ctx, m);
+      else check = stillMigrating(ctx, m);
       await sent;
       const ms = performance.now() - started;
       ctx.sizer.record(m.from, keys.length, ms);
@@ -188,7 +202,7 @@ export const slotSteps = {
       ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: keys.length, batchMs: Math.round(ms * 100) / 100 });
       if (drained) break;
     }
-    return moved;
+    return { moved, check };
   },
   /**
    * The first batch of keys once the source is MIGRATING (authoritative: no key can be added there
@@ -230,7 +244,7 @@ export async function moveSlot(ctx: SlotContext, m: SlotMove): Promise<number> {
     await slotSteps.importing(ctx, m);
     await slotSteps.migrating(ctx, m);
     const first = await slotSteps.firstKeys(ctx, m);
-    if (first.keys.length) moved = await slotSteps.keys(ctx, m, first);
+    if (first.keys.length) moved = (await slotSteps.keys(ctx, m, first)).moved;
   }
   await slotSteps.assignTarget(ctx, m);
   await slotSteps.assignRest(ctx, m);

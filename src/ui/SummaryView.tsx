@@ -4,6 +4,7 @@ import type { RunSummary } from '../executor/events.js';
 import type { Topology } from '../topology/types.js';
 import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 import { Bar } from './Bar.js';
+import { describeExposure } from '../report/describe-introduce.js';
 
 export interface SummaryViewProps {
   /** The plan that ran: its before figures and the planned after. */
@@ -44,6 +45,7 @@ export function SummaryView({ plan, summary: s, bytesMoved, journal, failures, a
       <Text wrap="truncate-end">
         throughput {formatCount(per(s.done))} slots/s · {formatCount(per(s.keys))} keys/s · {formatBytes(per(bytesMoved))}/s ({formatCount(s.keys)} keys, ~{formatBytes(bytesMoved)})
       </Text>
+      {s.exposure ? <Text dimColor wrap="truncate-end">{describeExposure(s.exposure)}</Text> : null}
       <Box marginTop={1} flexDirection="column">
         <Text dimColor>per master, before → after{after ? ' (read from the cluster)' : ' (planned)'}</Text>
         {rows.map(({ n, slots, keys }) => (
