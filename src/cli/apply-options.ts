@@ -9,6 +9,7 @@ import { defaultJournalPath } from '../journal/journal.js';
 import type { Plan } from '../planner/plan-schema.js';
 import { attachNdjsonReporter } from '../report/ndjson-reporter.js';
 import { attachPlainReporter } from '../report/plain-reporter.js';
+import { describeCapacity } from '../report/describe-run.js';
 import { formatBytes, formatCount } from '../util/format.js';
 import { bufferedLines, isInteractive, printLine } from './output.js';
 import { DEFAULT_NICE, yieldCpu } from '../util/priority.js';
@@ -27,6 +28,7 @@ export function withApplyOptions<T>(y: Argv<T>) {
     .option('batch', { type: 'number', describe: 'Fixed keys per MIGRATE (default: adapt to --max-block-ms)', group: 'Apply:' })
     .option('max-block-ms', { type: 'number', default: DEFAULT_MAX_BLOCK_MS, describe: 'Longest slotpilot\'s queued MIGRATEs may block a source; lower = gentler on live clients, slower', group: 'Apply:' })
     .option('replace', { type: 'boolean', default: false, describe: 'Overwrite keys that already exist on the target (MIGRATE REPLACE)', group: 'Apply:' })
+    .option('ignore-capacity', { type: 'boolean', default: false, describe: "Go on although a target would pass its maxmemory (evictions still make the run exit 1)", group: 'Apply:' })
     .option('migrate-timeout', { type: 'number', default: 10_000, describe: 'MIGRATE timeout in ms (a timed-out key is retried alone with 6× this)', group: 'Apply:' })
     .option('journal', { type: 'string', describe: 'Journal file (default .slotpilot/journal-<time>.ndjson)', group: 'Apply:' })
     .option('json', { type: 'boolean', default: false, describe: 'Print NDJSON events instead of progress lines', group: 'Apply:' });
@@ -44,6 +46,7 @@ export interface ApplyArgs {
   readonly batch?: number;
   readonly maxBlockMs: number;
   readonly replace: boolean;
+  readonly ignoreCapacity?: boolean;
   /** MIGRATE timeout, ms. */
   readonly migrateTimeout?: number;
   readonly journal?: string;
@@ -93,6 +96,7 @@ export function runOptionsFrom(args: ApplyArgs, base: Pick<RunOptions, 'seed' | 
     pace: args.pace ?? 'auto',
     maxBlockMs: args.maxBlockMs,
     replace: args.replace,
+    ignoreCapacity: args.ignoreCapacity ?? false,
     ...(args.migrateTimeout !== undefined ? { migrateTimeoutMs: args.migrateTimeout } : {}),
     journal: args.journal ?? base.journal ?? defaultJournalPath(new Date()),
     command,
@@ -112,6 +116,15 @@ export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOpt
   const ndjson = args.json ? bufferedLines((text) => process.stdout.write(text)) : null;
   if (ndjson) attachNdjsonReporter(handle, ndjson.line);
   else attachPlainReporter(handle, printLine);
+  // The first memory alarm names the node in the exit message.
+  let alarm: string | null = null;
+  let eviction: string | null = null;
+  let nodes: Readonly<Record<string, string>> = {};
+  handle.subscribe((e) => {
+    if (e.type === 'run-start') nodes = e.nodes;
+    if (e.type === 'capacity' && e.kind === 'full') alarm ??= describeCapacity(e, nodes[e.node] ?? e.node.slice(0, 8));
+    if (e.type === 'capacity' && e.kind === 'evicted') eviction ??= describeCapacity(e, nodes[e.node] ?? e.node.slice(0, 8));
+  });
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -129,6 +142,12 @@ export async function executePlan(plan: Plan, args: ApplyArgs, base: Pick<RunOpt
     const summary = await handle.done.finally(() => ndjson?.flush());
     if (summary.stoppedBy === 'signal') {
       throw new InterruptedError(`interrupted: ${summary.done}/${summary.planned} slots moved; finish with: slotpilot resume --journal ${journal}`);
+    }
+    if (summary.accounting.evicted > 0) {
+      throw new OperationError(`${formatCount(summary.accounting.evicted)} keys were evicted on the targets during the run and are lost (first: ${eviction ?? 'a target evicted keys'})`);
+    }
+    if (summary.stoppedBy === 'capacity') {
+      throw new OperationError(`stopped before a target ran out of room: ${alarm ?? 'a target is nearly full'}; ${summary.done}/${summary.planned} slots moved, nothing left open; make room, then: slotpilot resume --journal ${journal}`);
     }
     if (summary.failed) {
       throw new OperationError(`${summary.failed} slot(s) failed, ${summary.notStarted} not started; after fixing the cause: slotpilot resume --journal ${journal}`);

@@ -84,6 +84,7 @@ export async function runLifecycle(
         nice: args.nice ?? DEFAULT_NICE,
         maxBlockMs: args.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS,
         replace: args.replace ?? false,
+        ignoreCapacity: args.ignoreCapacity ?? false,
         journal: moves ?? movesJournalPath(path),
         ...(args.batch !== undefined ? { batch: args.batch } : {}),
       };

@@ -5,6 +5,7 @@ import { probeKey } from '../redis/slot-probe.js';
 import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
 import type { ClusterNodeLine } from '../topology/types.js';
 import { clientCalls } from './traffic.js';
+import type { MemoryReading } from './capacity-watch.js';
 
 /** A node the executor talks to. */
 export interface AdminNode {
@@ -42,6 +43,8 @@ export interface ClusterAdmin {
   migrateStats(node: string): Promise<{ calls: number; usec: number } | null>;
   /** Client commands the node has answered (see traffic.ts), null when it does not say; absent in scripted admins. */
   clientCalls?(node: string): Promise<number | null>;
+  /** The node's memory figures and evictions (INFO memory, INFO stats), null when it does not say; absent in scripted admins. */
+  memory?(node: string): Promise<MemoryReading | null>;
   /** `connected_clients` of the node (INFO clients), null when it does not say; absent in scripted admins. */
   connectedClients?(node: string): Promise<number | null>;
   /**
@@ -120,6 +123,15 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     },
     async clientCalls(node) {
       return clientCalls(await commandstats(node));
+    },
+    async memory(node) {
+      const c = client(node);
+      const [mem, stats] = await Promise.all([c.call('INFO', 'memory'), c.call('INFO', 'stats')].map((p) => p.then(String, () => '')));
+      const info = parseInfo(`${mem}\n${stats}`);
+      const num = (k: string): number | null => (info.has(k) && Number.isFinite(Number(info.get(k))) ? Number(info.get(k)) : null);
+      const used = num('used_memory');
+      if (used === null) return null;
+      return { used, max: num('maxmemory') ?? 0, policy: info.get('maxmemory_policy') ?? null, evicted: num('evicted_keys') ?? 0, expired: num('expired_keys') ?? 0 };
     },
     async connectedClients(node) {
       const value = parseInfo(String(await client(node).call('INFO', 'clients').catch(() => ''))).get('connected_clients');

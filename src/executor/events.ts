@@ -136,6 +136,35 @@ export interface IntroduceEvent {
   readonly baseline?: number | null;
 }
 
+/**
+ * A target's memory: `full` — it reached 95% of its maxmemory (the run stops opening slots unless
+ * --ignore-capacity); `evicted` — it evicted keys during the run (data lost; the run exits 1).
+ */
+export interface CapacityEvent {
+  readonly type: 'capacity';
+  readonly t: number;
+  readonly node: string;
+  readonly kind: 'full' | 'evicted';
+  readonly used: number;
+  readonly max: number;
+  readonly policy: string | null;
+  /** Keys evicted since the last reading (`evicted`). */
+  readonly keys?: number;
+}
+
+/**
+ * Every key accounted for: planned to move, moved by MIGRATE, found afterwards in the moved slots on
+ * their targets (clients may have written or deleted meanwhile), and evicted or expired on the
+ * targets while the run went on (only watched on targets with a maxmemory).
+ */
+export interface KeyAccounting {
+  readonly planned: number;
+  readonly moved: number;
+  readonly found: number | null;
+  readonly evicted: number;
+  readonly expired: number;
+}
+
 /** Open-slot exposure this run caused (see src/topology/exposure.ts). */
 export interface RunExposure {
   readonly slotSeconds: number;
@@ -154,9 +183,10 @@ export interface RunSummary {
   readonly bytes: number;
   readonly ms: number;
   /** Why the run ended early, if it did. */
-  readonly stoppedBy: 'failure' | 'abort' | 'signal' | null;
+  readonly stoppedBy: 'failure' | 'abort' | 'signal' | 'capacity' | null;
   /** Open slots integrated over the run, most open at once, closing bursts. */
   readonly exposure: RunExposure;
+  readonly accounting: KeyAccounting;
 }
 
 export interface RunEndEvent {
@@ -177,6 +207,7 @@ export type ExecutorEvent =
   | ControlEvent
   | PaceEvent
   | IntroduceEvent
+  | CapacityEvent
   | RunEndEvent;
 
 export type EventListener = (event: ExecutorEvent) => void;

@@ -1,10 +1,10 @@
 /**
- * How many slots a source keeps open ahead of its running key loops, so slots open just in time: a
- * slot opens (IMPORTING, MIGRATING, first GETKEYSINSLOT: three round trips) while the slots before it
- * move, and its source's MIGRATE stream never waits for an opening. Fewer open slots means less
- * exposure (slot-seconds clients pay in ASK and TRYAGAIN); too few and the source idles between slots.
- * Sized from what the run measures: ahead = opening time / key-loop time per slot, plus one.
- * Pure (times come in).
+ * How many slots a source may have open beyond its running key loops, so slots open just in time: a
+ * slot opens (IMPORTING, then MIGRATING with the first GETKEYSINSLOT: two round trips) while the slots
+ * before it move, and closes (target NODE, then the others: two more) while the next ones move, and
+ * the source's MIGRATE stream never waits. Fewer open slots means less exposure (slot-seconds clients
+ * pay in ASK and TRYAGAIN); too few and the source idles between slots. Sized from what the run
+ * measures: ahead = (opening + closing time) / key-loop time per slot, plus one. Pure (times come in).
  */
 
 export const MIN_AHEAD = 1;
@@ -19,9 +19,15 @@ export class OpenAhead {
   #openMs: number | undefined;
   /** Milliseconds of one slot's key loop, averaged per source. */
   readonly #keysMs = new Map<string, number>();
+  /** Milliseconds from a slot's last key to its last NODE, averaged. */
+  #closeMs = 0;
 
   recordOpen(ms: number): void {
     this.#openMs = ewma(this.#openMs, Math.max(0, ms));
+  }
+
+  recordClose(ms: number): void {
+    this.#closeMs = ewma(this.#closeMs || undefined, Math.max(0, ms));
   }
 
   recordKeys(source: string, ms: number): void {
@@ -32,6 +38,6 @@ export class OpenAhead {
   ahead(source: string): number {
     const keys = this.#keysMs.get(source);
     if (this.#openMs === undefined || keys === undefined) return FIRST_AHEAD;
-    return Math.max(MIN_AHEAD, Math.min(MAX_AHEAD, Math.ceil(this.#openMs / keys) + 1));
+    return Math.max(MIN_AHEAD, Math.min(MAX_AHEAD, Math.ceil((this.#openMs + this.#closeMs) / keys) + 1));
   }
 }

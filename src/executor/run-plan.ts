@@ -7,7 +7,8 @@ import { connectAdmin, type ClusterAdmin } from './cluster-admin.js';
 import type { EventListener, ExecutorEvent, RunHandle, RunSummary, SlotPhase } from './events.js';
 import { transition } from './slot-state.js';
 import { SlotMigrationError, type SlotContext } from './move-slot.js';
-import { preflight, prepareMoves, type PreparedMove } from './preflight.js';
+import { checkCapacity, preflight, prepareMoves, type PreparedMove } from './preflight.js';
+import { CapacityWatch, type CapacityAlarm } from './capacity-watch.js';
 import { SlotPipeline } from './slot-pipeline.js';
 import type { Topology } from '../topology/types.js';
 import { TrafficWatch, type PaceSetting } from './traffic.js';
@@ -47,6 +48,8 @@ export interface RunOptions {
    * INTRODUCE_MAX_MS; 0: no wait, the intro slots still go first).
    */
   readonly introduceWaitMs?: number;
+  /** Go on although a target would pass its maxmemory (said, not refused); evictions still fail the run. */
+  readonly ignoreCapacity?: boolean;
   /** MIGRATE timeout in ms (default 10 s; retried once ×6 for a big key). */
   readonly migrateTimeoutMs?: number;
   /** Recorded in the journal header (`apply`, `rebalance`, `resume`, `fix`). */
@@ -65,6 +68,8 @@ export interface RunOptions {
 export const DEFAULT_CONCURRENCY = 512;
 /** Close each slot as soon as its keys are gone (see RunOptions.closeEveryMs). */
 export const DEFAULT_CLOSE_EVERY_MS = 0;
+/** How often each target with a maxmemory is read (INFO memory, INFO stats) while slots move. */
+export const CAPACITY_EVERY_MS = 50;
 /** How often a new master waiting for its clients is read (INFO clients of it and the loaded masters). */
 export const INTRO_POLL_MS = 50;
 /** Per node (source or target): by default only the global limit applies; lower it to spare a node. */
@@ -184,6 +189,7 @@ class Run implements RunHandle {
   #slotDone(m: PreparedMove, moved: number, ms: number): void {
     this.#summary.done++;
     this.#summary.keys += moved;
+    this.#moved.push({ slot: m.slot, to: m.to });
     if (m.action === 'done') {
       this.#emit({ type: 'slot-done', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys: 0, ms: 0, alreadyDone: true });
       return;
@@ -288,6 +294,7 @@ class Run implements RunHandle {
     const startedAt = Date.now();
     const say = (message: string): void => this.#emit({ type: 'preflight', t: Date.now(), message });
     const t = opts.topology ?? (await preflight(plan, opts.seed, opts.connection, opts.waitStableMs ?? 30_000, opts.resume ?? false, say));
+    checkCapacity(plan, t, opts.ignoreCapacity ?? false, say);
     const masters = t.nodes.filter((n) => n.role === 'master' && !n.flags.includes('fail'));
     const planned = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
     const involved = t.nodes.filter((n) => n.role === 'master' ? !n.flags.includes('fail') : planned.has(n.id));
@@ -295,6 +302,11 @@ class Run implements RunHandle {
     // Traffic is sampled from the start, so a busy cluster is known to be busy by the first slot.
     const watch = new TrafficWatch(opts.pace ?? 'auto');
     const watching = (opts.pace ?? 'auto') === 'auto' ? this.#watchTraffic(admin, watch) : { stop: () => {}, settled: Promise.resolve() };
+    // Only a target with a maxmemory can run out of room or evict: nothing is sampled without one.
+    const targets = new Set(plan.moves.map((m) => m.to));
+    const limited = t.nodes.filter((n) => targets.has(n.id) && (n.maxMemory ?? 0) > 0).map((n) => n.id);
+    const capacity = new CapacityWatch();
+    const memory = this.#watchMemory(admin, limited, capacity);
     try {
       const prepared = await prepareMoves(plan, t, admin, opts.resume ?? false);
       if (opts.journal) {
@@ -325,7 +337,7 @@ class Run implements RunHandle {
           r(to).in += n;
         },
       };
-      await watching.settled;
+      await Promise.all([watching.settled, memory.settled]);
       this.#emit({
         type: 'run-start',
         t: Date.now(),
@@ -362,13 +374,66 @@ class Run implements RunHandle {
         ms: Date.now() - startedAt,
         stoppedBy: this.#stopping,
         exposure,
+        accounting: await this.#account(plan, admin, capacity, limited),
       };
       this.#emit({ type: 'run-end', t: Date.now(), summary });
       return summary;
     } finally {
       watching.stop();
+      memory.stop();
       if (!opts.admin) admin.close();
     }
+  }
+
+  /** Moved slots and their targets, for the accounting at the end. */
+  readonly #moved: { slot: number; to: string }[] = [];
+
+  /**
+   * Every key accounted for once the slots are closed: the keys now in each moved slot on its target,
+   * and the evictions and expirations on the watched targets (read once more now).
+   */
+  async #account(plan: Plan, admin: ClusterAdmin, capacity: CapacityWatch, limited: readonly string[]): Promise<RunSummary['accounting']> {
+    const counts = await Promise.all(this.#moved.map((m) => admin.countKeysInSlot(m.to, m.slot).catch(() => null)));
+    const found = counts.some((c) => c === null) ? null : counts.reduce((a: number, c) => a + c!, 0);
+    await Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, (await admin.memory?.(id).catch(() => null)) ?? null)));
+    return { planned: plan.summary.moved.keys, moved: this.#summary.keys, found, ...capacity.totals() };
+  }
+
+  /** Handle one memory reading of a watched target: report alarms, stop unless --ignore-capacity. */
+  #onMemory(capacity: CapacityWatch, node: string, reading: Parameters<CapacityWatch['observe']>[1] | null): void {
+    if (!reading) return;
+    for (const a of capacity.observe(node, reading)) this.#capacityAlarm(a);
+  }
+
+  #capacityAlarm(a: CapacityAlarm): void {
+    this.#emit({ type: 'capacity', t: Date.now(), node: a.node, kind: a.kind, used: a.used, max: a.max, policy: a.policy, ...(a.kind === 'evicted' ? { keys: a.keys } : {}) });
+    if (this.#opts.ignoreCapacity || this.#stopping) return;
+    this.#stopping = 'capacity';
+    const why = a.kind === 'full' ? 'a target is nearly full' : 'a target evicted keys';
+    this.#emit({ type: 'stopping', t: Date.now(), message: `${why}; finishing the slots in flight, starting no more` });
+    this.#pipeline?.pump();
+  }
+
+  /**
+   * Read each watched target's memory now (the baseline; `settled` resolves once read) and every
+   * CAPACITY_EVERY_MS: often enough that a target filling at a few tens of MB/s is stopped within a
+   * few hundred KB of the limit.
+   */
+  #watchMemory(admin: ClusterAdmin, limited: readonly string[], capacity: CapacityWatch): { stop: () => void; settled: Promise<void> } {
+    if (!limited.length || !admin.memory) return { stop: () => {}, settled: Promise.resolve() };
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        await Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, await admin.memory!(id).catch(() => null))));
+      } finally {
+        busy = false;
+      }
+    };
+    const settled = tick();
+    const timer = setInterval(() => void tick(), CAPACITY_EVERY_MS);
+    return { stop: () => clearInterval(timer), settled };
   }
 
   /**

@@ -11,14 +11,17 @@ interface LiveSlot {
   /** `m` as the protocol steps take it, made once per slot (not once per step). */
   readonly move: SlotMove;
   /**
-   * Which just-in-time count holds it: its source's window (it has keys to move), the empties (it
-   * needs only its SETSLOTs), or neither any more (its keys are done).
+   * Which just-in-time count holds it until it is closed: its source's window (it has keys to move)
+   * or the empties (it needs only its SETSLOTs). Closing slots count too: when closes are slow (a
+   * busy target), opening more would only hold more slots open.
    */
   bucket: 'window' | 'empty' | null;
   moved: number;
   readonly started: number;
   /** The close-time check, when it went out behind the slot's last MIGRATE. */
   check: Promise<boolean | null> | null;
+  /** When its key loop ended (performance.now()), to time its closing. */
+  keysDoneAt: number | null;
 }
 
 /** What the pipeline needs from the run around it. */
@@ -95,8 +98,8 @@ interface Lane {
 /**
  * Moves slots as a stream, each slot open only while its keys move (just in time):
  * - opening: a slot opens when its source is about to need it — while fewer than `perSource + ahead`
- *   of the source's slots with keys are open (OpenAhead sizes `ahead` from measured opening and
- *   key-loop times) — in a burst with whatever else is due (IMPORTING on the targets, MIGRATING on
+ *   of the source's slots with keys are open (OpenAhead sizes `ahead` from measured opening, key-loop
+ *   and closing times) — in a burst with whatever else is due (IMPORTING on the targets, MIGRATING on
  *   the sources, each slot's first GETKEYSINSLOT; pipelined per node, one config save per burst);
  * - keys: a p-queue per source runs the slots' key loops, `perSource` at a time (each MIGRATE
  *   blocks the source's thread; a second one queued keeps it busy during the first one's reply);
@@ -114,7 +117,7 @@ export class SlotPipeline {
   readonly #openPerNode = new Map<string, number>();
   /** Open slots per target, per source: the gentle pace limits how many sources a target takes from. */
   readonly #openPairs = new Map<string, Map<string, number>>();
-  /** Open slots with keys per source whose key loop has not finished: the just-in-time window. */
+  /** Open slots with keys per source, until closed: the just-in-time window. */
   readonly #window = new Map<string, number>();
   #openEmpty = 0;
   #open = 0;
@@ -198,7 +201,7 @@ export class SlotPipeline {
         if (!this.#fits(m, keyed, gentle)) break;
         lane.head++;
         this.#pendingCount--;
-        const s: LiveSlot = { m, move: asMove(m), bucket: null, moved: 0, started: now, check: null };
+        const s: LiveSlot = { m, move: asMove(m), bucket: null, moved: 0, started: now, check: null, keysDoneAt: null };
         this.#hold(m, 1);
         if (m.action === 'move') this.#enter(s, keyed ? 'window' : 'empty');
         batch.push(s);
@@ -314,7 +317,6 @@ export class SlotPipeline {
         this.#enter(s, 'window');
         this.#enqueueKeys(s, keys);
       } else {
-        this.#enter(s, null);
         this.#toClose.push(s);
       }
     }
@@ -338,7 +340,7 @@ export class SlotPipeline {
       s.moved = done.moved;
       s.check = done.check;
       this.#ahead.recordKeys(s.m.from, performance.now() - started);
-      this.#enter(s, null);
+      s.keysDoneAt = performance.now();
       this.#toClose.push(s);
       this.#flushClose();
     } catch (error) {
@@ -378,7 +380,9 @@ export class SlotPipeline {
         closed.map((s) => s.m.slot),
         now,
       );
+      const t = performance.now();
       for (const s of closed) {
+        if (s.keysDoneAt !== null) this.#ahead.recordClose(t - s.keysDoneAt);
         this.#release(s);
         const decision = this.#hooks.introduction.closed(s.m.slot, s.m.to, now);
         if (decision) this.#hooks.onIntroduced(decision);

@@ -8,6 +8,8 @@ describe('OpenAhead', () => {
     a.recordOpen(3);
     a.recordKeys('s', 1);
     expect(a.ahead('s')).toBe(4); // 3 key loops while one opens, and one more
+    a.recordClose(2);
+    expect(a.ahead('s')).toBe(6); // and 2 more while one closes
     a.recordKeys('fast', 0.001);
     expect(a.ahead('fast')).toBe(MAX_AHEAD);
     const slow = new OpenAhead();

@@ -207,7 +207,7 @@ describe('startRun with a scripted cluster', () => {
     const summary = await handle.done;
     expect(summary).toMatchObject({ done: 300, failed: 0 });
     expect(fake.peakOpen).toBeLessThanOrEqual(DEFAULT_MIGRATES_PER_SOURCE + MAX_AHEAD);
-    expect(summary.exposure.maxOpen).toBe(fake.peakOpen);
+    expect(summary.exposure.maxOpen).toBeGreaterThanOrEqual(fake.peakOpen); // counted from IMPORTING sent to the last NODE
     expect(summary.exposure.slotSeconds).toBeGreaterThan(0);
     expect(summary.exposure.closingBursts).toBeGreaterThan(1);
   });

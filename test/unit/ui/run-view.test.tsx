@@ -30,7 +30,7 @@ async function running() {
 }
 
 const t = Date.now();
-const summary = (patch: Partial<RunSummary> = {}): RunSummary => ({ runId: 'r1', planned: 5, done: 5, failed: 0, notStarted: 0, keys: 30, bytes: 0, ms: 2000, stoppedBy: null, exposure: { slotSeconds: 0.5, maxOpen: 5, closingBursts: 2 }, ...patch });
+const summary = (patch: Partial<RunSummary> = {}): RunSummary => ({ runId: 'r1', planned: 5, done: 5, failed: 0, notStarted: 0, keys: 30, bytes: 0, ms: 2000, stoppedBy: null, exposure: { slotSeconds: 0.5, maxOpen: 5, closingBursts: 2 }, accounting: { planned: 30, moved: 30, found: 30, evicted: 0, expired: 0 }, ...patch });
 
 describe('execution view', () => {
   it('shows pre-flight, then progress with rates, node rates, the slot map by state, in-flight slots and errors', async () => {

@@ -1,5 +1,5 @@
-import type { IntroduceEvent, RunExposure } from '../executor/events.js';
-import { formatCount, formatDuration } from '../util/format.js';
+import type { CapacityEvent, IntroduceEvent, KeyAccounting, RunExposure } from '../executor/events.js';
+import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 
 /** One line for a new master's introduction to the clients (plain output and the TUI). */
 export function describeIntroduce(e: IntroduceEvent, addr: string): string {
@@ -22,4 +22,17 @@ export function describeIntroduce(e: IntroduceEvent, addr: string): string {
 /** The run's open-slot exposure in words (summary lines). */
 export function describeExposure(x: RunExposure): string {
   return `open-slot exposure ${x.slotSeconds.toFixed(1)} slot-s (at most ${formatCount(x.maxOpen)} open at once, ${formatCount(x.closingBursts)} closing bursts)`;
+}
+
+/** One line for a target's memory alarm. */
+export function describeCapacity(e: CapacityEvent, addr: string): string {
+  const fill = e.max ? `${Math.round((e.used / e.max) * 100)}% of its maxmemory (${formatBytes(e.used)} of ${formatBytes(e.max)}, ${e.policy ?? 'noeviction'})` : formatBytes(e.used);
+  if (e.kind === 'evicted') return `${addr} evicted ${formatCount(e.keys ?? 0)} keys at ${fill}: those keys are lost`;
+  return `${addr} is at ${fill}: starting no more slots towards it`;
+}
+
+/** Every key accounted for, in words (summary lines). */
+export function describeAccounting(a: KeyAccounting): string {
+  const found = a.found === null ? '' : `, ${formatCount(a.found)} in the moved slots on their targets now`;
+  return `keys: ${formatCount(a.planned)} planned, ${formatCount(a.moved)} moved${found}; ${formatCount(a.evicted)} evicted and ${formatCount(a.expired)} expired on the targets during the run`;
 }
