@@ -60,7 +60,7 @@ export function RunView({ tracker: t, columns, rows, now }: RunViewProps) {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text bold>moving slots</Text> · <Text color={state === 'running' ? 'green' : 'yellow'}>{state}</Text>{t.pace === 'gentle' && !t.summary ? <Text color="cyan"> (gentle: clients active)</Text> : null} · concurrency {t.concurrency} · elapsed {formatDuration(r.elapsedSec)} · ETA {formatDuration(r.etaSec)}
+        <Text bold>moving slots</Text> · <Text color={state === 'running' ? 'green' : 'yellow'}>{state}</Text>{t.pace === 'gentle' && !t.summary ? <Text color="cyan"> (gentle: clients active)</Text> : null} · concurrency {t.concurrency} ({formatCount(t.inFlight.size)} open) · elapsed {formatDuration(r.elapsedSec)} · ETA {formatDuration(r.etaSec)}
       </Text>
       {t.stopping && !t.summary ? <Text color="yellow" wrap="truncate-end">{t.stopping}</Text> : null}
       {introLine ? <Text color="cyan" wrap="truncate-end">{introLine}</Text> : null}
