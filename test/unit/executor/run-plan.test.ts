@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import type { ExecutorEvent } from '../../../src/executor/events.js';
 import { DEFAULT_MIGRATES_PER_SOURCE, startRun, type RunOptions } from '../../../src/executor/run-plan.js';
@@ -79,7 +80,7 @@ describe('startRun with a scripted cluster', () => {
     expect(steps.slice(0, 6)).toEqual([
       `d SETSLOT 3 IMPORTING ${A}`,
       `a SETSLOT 3 MIGRATING ${D}`,
-      'a GETKEYSINSLOT 3 50',
+      'a GETKEYSINSLOT 3 200', // four batches' worth: the slot's keys come whole, and its batches keep tags together
       `a MIGRATE ${D}  ${keysForSlot(3, 3).join(' ')}`,
       // The source still migrates it (no failover meanwhile): only then may the target claim it.
       'a EXISTS-PROBE 3',
@@ -210,6 +211,20 @@ describe('startRun with a scripted cluster', () => {
     expect(summary.exposure.maxOpen).toBeGreaterThanOrEqual(fake.peakOpen); // counted from IMPORTING sent to the last NODE
     expect(summary.exposure.slotSeconds).toBeGreaterThan(0);
     expect(summary.exposure.closingBursts).toBeGreaterThan(1);
+  });
+
+  it('moves each hash tag of a slot in one MIGRATE when it fits, so no multi-key command meets its keys half moved', async () => {
+    const fake = fourNodes(() => 0);
+    // Two tags of slot 5, two keys each, fetched together and cut into batches of two.
+    const tags: string[] = [];
+    for (let i = 0; tags.length < 2; i++) if (calculateSlot(`k${i}`) === 5) tags.push(`k${i}`);
+    // Named so that the source lists them tags interleaved: a{t0} b{t1} c{t0} d{t1}.
+    const [a, b, c, d] = [`a{${tags[0]}}`, `b{${tags[1]}}`, `c{${tags[0]}}`, `d{${tags[1]}}`];
+    for (const k of [a, b, c, d]) fake.nodes.get(A)!.keys.set(k!, 'v');
+    const { handle } = run(fake, [{ slot: 5, from: A, to: D }], { batch: 2 });
+    expect(await handle.done).toMatchObject({ done: 1, keys: 4 });
+    const migrates = fake.log.filter((l) => l.includes(' MIGRATE ')).map((l) => l.split(' ').slice(-2).join(' '));
+    expect(migrates).toEqual([`${a} ${c}`, `${b} ${d}`]);
   });
 
   it('respects the per-node limit', async () => {
