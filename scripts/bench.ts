@@ -1,77 +1,91 @@
 /**
- * `npm run bench [-- --keys 1000000 --masters 3 --only idle|load]`
+ * `npm run bench [-- --rounds 3 --only idle|load|both --client all|both|ioredis,node-redis,node-redis-6 --workloads w1,scale]`
  *
- * slotpilot against redis-cli on fresh identical local clusters (N masters, K 100-byte string keys,
- * one empty master just joined): `redis-cli --cluster rebalance --cluster-use-empty-masters` and
- * `slotpilot rebalance --use-empty-masters --yes`, idle and under a live load (8 writers of unique
- * keys through ioredis Cluster). Reports wall time, keys/s, client latency, errors, lost writes and
- * slotpilot's peak RSS, with ratios; writes bench-results.json.
+ * slotpilot against redis-cli on fresh identical local clusters, in the same run:
+ * `redis-cli --cluster rebalance --cluster-use-empty-masters` and `slotpilot rebalance --use-empty-masters
+ * --yes`, idle and under a live mixed load driven through ioredis, node-redis 5.12 and node-redis 6 at once (each in its
+ * own worker thread: writers of new keys, readers of pre-loaded keys, same-tag MSET/MGET and
+ * MULTI/EXEC; see scripts/lib/load/). Workloads: `w1` (3 loaded masters + 1 empty, 1M keys) and
+ * `scale` (12 + 4, 2M keys, under load only). For every run: wall time, the open-slot exposure measured
+ * from outside (every master's CLUSTER NODES every 10 ms: slot-seconds, most open at once, closing
+ * bursts), the clients' slot-map reloads (CLUSTER SLOTS calls), and per client library: ops, errors by
+ * kind, p50/p99/max, lost acknowledged writes. Ratios per round and their spread; bench-results.json.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { startLoad, type LoadStats } from './lib/load-client.js';
+import { type ExposureReading, startExposureSampler } from './lib/exposure-sampler.js';
+import { CLIENT_NAMES, type ClientName } from './lib/load/load-client.js';
+import type { MixedLoadStats } from './lib/load/mixed-load.js';
+import { DEFAULT_MIX, startMixedLoad } from './lib/load/start-mixed-load.js';
 import { startCluster } from './lib/local-cluster.js';
-import { ensureRedisCli } from './lib/redis-binary.js';
 import { measureRun } from './lib/measure-run.js';
+import { ensureRedisCli } from './lib/redis-binary.js';
+import { printBench, type BenchResult, type Workload } from './lib/bench-report.js';
 
 const args = await yargs(hideBin(process.argv))
-  .option('keys', { type: 'number', default: 1_000_000 })
-  .option('masters', { type: 'number', default: 3 })
+  .option('keys', { type: 'number', describe: 'Keys of the w1 workload (default 1,000,000)', default: 1_000_000 })
   .option('value-size', { type: 'number', default: 100 })
   .option('only', { choices: ['idle', 'load', 'both'] as const, default: 'both' as const })
+  .option('client', { type: 'string', default: 'all', describe: 'Client libraries under load: ioredis, node-redis (5.12), node-redis-6, comma-separated; both = ioredis,node-redis; all = the three' })
+  .option('workloads', { type: 'string', default: 'w1,scale', describe: 'w1: 3+1 masters; scale: 12+4 masters, 2M keys (load only)' })
+  .option('rate', { type: 'number', default: DEFAULT_MIX.opsPerSec, describe: 'Operations per second of each client library under load (0: closed loops, as fast as they go)' })
+  .option('rounds', { type: 'number', default: 1, describe: 'Repeat everything, for the spread' })
   .option('output', { type: 'string', default: 'bench-results.json' })
   .option('slotpilot-args', { type: 'string', default: '', describe: 'Extra slotpilot options, e.g. "--max-block-ms 1"' })
+  .option('keep', { type: 'string', describe: "Directory to copy each slotpilot run's journal and output tail to" })
   .option('tools', { type: 'string', default: 'redis-cli,slotpilot', describe: 'Which tools to run' })
   .strict()
   .parseAsync();
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const clients = (args.client === 'all' ? [...CLIENT_NAMES] : args.client === 'both' ? ['ioredis', 'node-redis'] : args.client.split(',')) as ClientName[];
+for (const c of clients) if (!CLIENT_NAMES.includes(c)) throw new Error(`unknown client ${c} (${CLIENT_NAMES.join(', ')}, both, all)`);
+const WORKLOADS: Record<string, Workload> = {
+  w1: { name: 'w1', masters: 3, empty: 1, keys: args.keys, modes: ['idle', 'load'] },
+  scale: { name: 'scale', masters: 12, empty: 4, keys: 2_000_000, modes: ['load'] },
+};
 
-interface Result {
-  tool: 'redis-cli' | 'slotpilot';
-  mode: 'idle' | 'load';
-  seconds: number;
-  keysMoved: number;
-  keysPerSec: number;
-  exitCode: number | null;
-  peakRssMb: number | null;
-  load: LoadStats | null;
-  lost: number | null;
-  clean: boolean;
-}
-
-async function once(tool: Result['tool'], mode: Result['mode']): Promise<Result> {
-  const cluster = await startCluster({ masters: args.masters, keys: args.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: 1 });
+async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['mode'], round: number): Promise<BenchResult> {
+  const cluster = await startCluster({ masters: w.masters, keys: w.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: w.empty });
   try {
-    const empty = cluster.nodes.find((n) => n.role === 'empty-master')!;
-    // The writers follow MOVED at once, as ioredis does by default: with a retry delay every MOVED
-    // would add that delay to one write, and a faster tool packs the same MOVEDs into fewer writes.
-    const load = mode === 'load' ? startLoad(cluster.seed, 8, undefined, 'live', 0) : null;
+    const masters = cluster.nodes.filter((n) => n.role !== 'replica').map((n) => n.addr);
+    const load = mode === 'load' ? await startMixedLoad(cluster.seed, clients, { ...DEFAULT_MIX, opsPerSec: args.rate, readKeys: w.keys, valueSize: args.valueSize }) : null;
+    // A second of traffic before the tool starts: the clients' slot maps and connections are warm.
     if (load) await new Promise((r) => setTimeout(r, 1000));
+    const meter = await startExposureSampler(masters);
     const r =
       tool === 'redis-cli'
         ? await measureRun(ensureRedisCli(), ['--cluster', 'rebalance', cluster.seed, '--cluster-use-empty-masters'])
         : await measureRun(process.execPath, [CLI, 'rebalance', '--seed', cluster.seed, '--use-empty-masters', '--yes', '--journal', `${cluster.dir}/journal.ndjson`, ...args.slotpilotArgs.split(' ').filter(Boolean)]);
-    const stats = load ? await load.stop() : null;
-    const lost = load ? await load.verify() : null;
-    load?.close();
-    const c = cluster.client(empty);
-    const keysMoved = await c.dbsize();
-    c.disconnect();
+    const exposure: ExposureReading = await meter.stop();
+    const loadStats: MixedLoadStats[] = load ? await load.stop() : [];
+    let keysMoved = 0;
+    for (const n of cluster.nodes.filter((x) => x.role === 'empty-master')) {
+      const c = cluster.client(n);
+      keysMoved += await c.dbsize();
+      c.disconnect();
+    }
     const check = await measureRun(process.execPath, [CLI, 'check', '--seed', cluster.seed]);
-    if (r.code !== 0) console.error(`${tool} ${mode} exited ${r.code}:\n${r.out.slice(-2000)}`);
+    if (r.code !== 0) console.error(`${tool} ${w.name} ${mode} exited ${r.code}:\n${r.out.slice(-2000)}`);
+    if (args.keep && tool === 'slotpilot') {
+      mkdirSync(args.keep, { recursive: true });
+      const name = `${args.keep}/${w.name}-${mode}-round${round}`;
+      if (existsSync(`${cluster.dir}/journal.ndjson`)) copyFileSync(`${cluster.dir}/journal.ndjson`, `${name}.journal.ndjson`);
+      writeFileSync(`${name}.out.txt`, r.out);
+    }
     return {
+      round,
+      workload: w.name,
       tool,
       mode,
       seconds: r.ms / 1000,
       keysMoved,
-      keysPerSec: keysMoved / (r.ms / 1000),
       exitCode: r.code,
       peakRssMb: tool === 'slotpilot' ? Math.round(r.rssKb / 1024) : null,
-      load: stats,
-      lost,
+      exposure,
+      clients: loadStats,
       clean: check.code === 0,
     };
   } finally {
@@ -79,32 +93,23 @@ async function once(tool: Result['tool'], mode: Result['mode']): Promise<Result>
   }
 }
 
-const modes: Result['mode'][] = args.only === 'both' ? ['idle', 'load'] : [args.only];
-const results: Result[] = [];
-for (const mode of modes) {
-  for (const tool of (['redis-cli', 'slotpilot'] as const).filter((t) => args.tools.split(',').includes(t))) {
-    process.stderr.write(`${tool} ${mode} … `);
-    const r = await once(tool, mode);
-    process.stderr.write(`${r.seconds.toFixed(2)} s\n`);
-    results.push(r);
+const modes: BenchResult['mode'][] = args.only === 'both' ? ['idle', 'load'] : [args.only];
+const tools = (['redis-cli', 'slotpilot'] as const).filter((t) => args.tools.split(',').includes(t));
+const results: BenchResult[] = [];
+for (let round = 1; round <= args.rounds; round++) {
+  for (const name of args.workloads.split(',')) {
+    const w = WORKLOADS[name];
+    if (!w) throw new Error(`unknown workload ${name} (w1, scale)`);
+    for (const mode of w.modes.filter((m) => modes.includes(m))) {
+      for (const tool of tools) {
+        process.stderr.write(`round ${round}: ${w.name} ${tool} ${mode} … `);
+        const r = await once(w, tool, mode, round);
+        process.stderr.write(`${r.seconds.toFixed(2)} s\n`);
+        results.push(r);
+      }
+    }
   }
 }
-
-const f = (n: number | null | undefined, d = 1): string => (n === null || n === undefined ? '-' : n.toFixed(d));
-console.log(`\n${args.masters} masters + 1 empty, ${args.keys} keys of ${args.valueSize} bytes\n`);
-console.log('tool       mode  seconds  keys moved  keys/s    p50 ms  p99 ms  max ms  errors  lost  RSS MB  check');
-for (const r of results) {
-  console.log(
-    `${r.tool.padEnd(10)} ${r.mode.padEnd(5)} ${f(r.seconds, 2).padStart(7)}  ${String(r.keysMoved).padStart(10)}  ${f(r.keysPerSec, 0).padStart(8)}  ${f(r.load?.p50, 2).padStart(6)}  ${f(r.load?.p99, 2).padStart(6)}  ${f(r.load?.max, 1).padStart(6)}  ${String(r.load?.errors ?? '-').padStart(6)}  ${String(r.lost ?? '-').padStart(4)}  ${String(r.peakRssMb ?? '-').padStart(6)}  ${r.clean ? 'clean' : 'PROBLEMS'}`,
-  );
-}
-const ratios: Record<string, { speedup: number; p99Ratio: number | null }> = {};
-for (const mode of modes) {
-  const cli = results.find((r) => r.tool === 'redis-cli' && r.mode === mode);
-  const sp = results.find((r) => r.tool === 'slotpilot' && r.mode === mode);
-  if (!cli || !sp) continue;
-  ratios[mode] = { speedup: cli.seconds / sp.seconds, p99Ratio: cli.load && sp.load ? sp.load.p99 / cli.load.p99 : null };
-  console.log(`${mode}: slotpilot is ${ratios[mode].speedup.toFixed(2)}× faster than redis-cli${ratios[mode].p99Ratio !== null ? `; client p99 ratio slotpilot/redis-cli ${ratios[mode].p99Ratio!.toFixed(2)}` : ''}`);
-}
-writeFileSync(args.output, `${JSON.stringify({ at: new Date().toISOString(), keys: args.keys, masters: args.masters, slotpilotArgs: args.slotpilotArgs, results, ratios }, null, 2)}\n`);
+const summary = printBench(results, Object.values(WORKLOADS));
+writeFileSync(args.output, `${JSON.stringify({ at: new Date().toISOString(), keys: args.keys, clients, slotpilotArgs: args.slotpilotArgs, results, summary }, null, 2)}\n`);
 console.log(`results written to ${args.output}`);

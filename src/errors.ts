@@ -3,7 +3,7 @@
  * never contains a secret.
  */
 
-/** Exit codes, documented in README. */
+/** Exit codes, documented in docs/commands.md (Exit codes) and in one line in README.md. */
 export const ExitCode = {
   ok: 0,
   /** Runtime failure: unreachable cluster, a failed slot, a lost connection. */

@@ -15,6 +15,8 @@ export interface LoadStats {
 }
 
 export interface LiveLoad {
+  /** Writes acknowledged so far (tests wait until the load is really running). */
+  readonly acknowledged: number;
   stop(): Promise<LoadStats>;
   /** Read back every acknowledged write; returns how many are missing or wrong. */
   verify(): Promise<number>;
@@ -55,6 +57,9 @@ export function startLoad(seed: string, writers = 8, password?: string, prefix =
     }
   });
   return {
+    get acknowledged() {
+      return acked.length;
+    },
     async stop() {
       running = false;
       await Promise.all(loops);

@@ -1,5 +1,5 @@
 import { messageOf } from '../errors.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_MIGRATES_PER_SOURCE, DEFAULT_PER_NODE } from '../executor/run-plan.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BLOCK_MS, DEFAULT_MIGRATES_PER_SOURCE, DEFAULT_CLOSE_EVERY_MS, DEFAULT_PER_NODE } from '../executor/run-plan.js';
 import type { LifecycleDeps } from '../lifecycle/add-node.js';
 import type { LifecycleCommand, LifecycleEvent } from '../lifecycle/events.js';
 import { defaultLifecycleJournalPath, lifecycleHeader, movesJournalPath, openLifecycleJournal, type LifecycleJournalHeader } from '../lifecycle/journal.js';
@@ -79,9 +79,12 @@ export async function runLifecycle(
         concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
         perNode: args.perNode ?? DEFAULT_PER_NODE,
         perSource: args.perSource ?? DEFAULT_MIGRATES_PER_SOURCE,
+        closeEvery: args.closeEvery ?? DEFAULT_CLOSE_EVERY_MS,
+        ...(args.introduceWait !== undefined ? { introduceWait: args.introduceWait } : {}),
         nice: args.nice ?? DEFAULT_NICE,
         maxBlockMs: args.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS,
         replace: args.replace ?? false,
+        ignoreCapacity: args.ignoreCapacity ?? false,
         journal: moves ?? movesJournalPath(path),
         ...(args.batch !== undefined ? { batch: args.batch } : {}),
       };

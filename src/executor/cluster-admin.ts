@@ -1,8 +1,11 @@
 import { migrateAuthArgs, type ConnectionOptions } from '../redis/connection.js';
 import { PipeConnection } from '../redis/pipe-connection.js';
+import { parseInfo } from '../redis/info.js';
+import { probeKey } from '../redis/slot-probe.js';
 import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
 import type { ClusterNodeLine } from '../topology/types.js';
 import { clientCalls } from './traffic.js';
+import type { MemoryReading } from './capacity-watch.js';
 
 /** A node the executor talks to. */
 export interface AdminNode {
@@ -40,6 +43,15 @@ export interface ClusterAdmin {
   migrateStats(node: string): Promise<{ calls: number; usec: number } | null>;
   /** Client commands the node has answered (see traffic.ts), null when it does not say; absent in scripted admins. */
   clientCalls?(node: string): Promise<number | null>;
+  /** The node's memory figures and evictions (INFO memory, INFO stats), null when it does not say; absent in scripted admins. */
+  memory?(node: string): Promise<MemoryReading | null>;
+  /** `connected_clients` of the node (INFO clients), null when it does not say; absent in scripted admins. */
+  connectedClients?(node: string): Promise<number | null>;
+  /**
+   * Whether `source` still migrates `slot` to `target` as a master: true, false, or null when it cannot
+   * tell (the closing burst then goes on; the SETSLOTs will tell).
+   */
+  stillMigrating(source: string, slot: number, target: string): Promise<boolean | null>;
   /** The node's own CLUSTER NODES view. */
   view(node: string): Promise<ClusterNodeLine[]>;
   close(): void;
@@ -111,6 +123,33 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     },
     async clientCalls(node) {
       return clientCalls(await commandstats(node));
+    },
+    async memory(node) {
+      const c = client(node);
+      const [mem, stats] = await Promise.all([c.call('INFO', 'memory'), c.call('INFO', 'stats')].map((p) => p.then(String, () => '')));
+      const info = parseInfo(`${mem}\n${stats}`);
+      const num = (k: string): number | null => (info.has(k) && Number.isFinite(Number(info.get(k))) ? Number(info.get(k)) : null);
+      const used = num('used_memory');
+      if (used === null) return null;
+      return { used, max: num('maxmemory') ?? 0, policy: info.get('maxmemory_policy') ?? null, evicted: num('evicted_keys') ?? 0, expired: num('expired_keys') ?? 0 };
+    },
+    async connectedClients(node) {
+      const value = parseInfo(String(await client(node).call('INFO', 'clients').catch(() => ''))).get('connected_clients');
+      return value === undefined || !Number.isFinite(Number(value)) ? null : Number(value);
+    },
+    async stillMigrating(source, slot, target) {
+      const t = byId.get(target);
+      // EXISTS of an absent key in a slot the source migrates is answered ASK <slot> <target>.
+      const reply = await client(source)
+        .call('EXISTS', probeKey(slot))
+        .then((r) => `:${String(r)}`, (error: Error) => error.message);
+      const ask = /^ASK (\d+) (\S+)/.exec(reply);
+      if (ask && t && ask[2] === t.addr) return true;
+      if (/^(:|MOVED )/.test(reply)) return false;
+      // Anything else (an ASK naming the target by another address, an ACL refusal): read the view.
+      const me = parseClusterNodes(String(await client(source).call('CLUSTER', 'NODES'))).find((l) => l.flags.includes('myself'));
+      if (!me) return null;
+      return me.role === 'master' && me.openSlots.some((o) => o.slot === slot && o.state === 'migrating' && o.peer === target);
     },
     async view(node) {
       return parseClusterNodes(String(await client(node).call('CLUSTER', 'NODES')));

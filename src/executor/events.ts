@@ -116,6 +116,62 @@ export interface PaceEvent {
   readonly clientOpsPerSec: number;
 }
 
+/**
+ * A master that owned no slot at the start is introduced to the clients before slots open towards it
+ * (see introduction.ts): `start` (its first slot moves alone, then `slots` − 1 more), `waiting` (those
+ * are closed; waiting for clients to connect to it), `done` (why the wait ended, and how long it took).
+ */
+export interface IntroduceEvent {
+  readonly type: 'introduce';
+  readonly t: number;
+  /** The new master's node id. */
+  readonly node: string;
+  readonly step: 'start' | 'waiting' | 'done';
+  /** Slots it takes before any other opens towards it. */
+  readonly slots: number;
+  readonly reason?: 'clients' | 'timeout' | 'quiet' | 'nothing-more';
+  readonly waitedMs?: number;
+  /** Client connections on it, and the fewest on a loaded master, at the last reading. */
+  readonly clients?: number | null;
+  readonly baseline?: number | null;
+}
+
+/**
+ * A target's memory: `full` — it reached 95% of its maxmemory (the run stops opening slots unless
+ * --ignore-capacity); `evicted` — it evicted keys during the run (data lost; the run exits 1).
+ */
+export interface CapacityEvent {
+  readonly type: 'capacity';
+  readonly t: number;
+  readonly node: string;
+  readonly kind: 'full' | 'evicted';
+  readonly used: number;
+  readonly max: number;
+  readonly policy: string | null;
+  /** Keys evicted since the last reading (`evicted`). */
+  readonly keys?: number;
+}
+
+/**
+ * Every key accounted for: planned to move, moved by MIGRATE, found afterwards in the moved slots on
+ * their targets (clients may have written or deleted meanwhile), and evicted or expired on the
+ * targets while the run went on (only watched on targets with a maxmemory).
+ */
+export interface KeyAccounting {
+  readonly planned: number;
+  readonly moved: number;
+  readonly found: number | null;
+  readonly evicted: number;
+  readonly expired: number;
+}
+
+/** Open-slot exposure this run caused (see src/topology/exposure.ts). */
+export interface RunExposure {
+  readonly slotSeconds: number;
+  readonly maxOpen: number;
+  readonly closingBursts: number;
+}
+
 export interface RunSummary {
   readonly runId: string;
   readonly planned: number;
@@ -127,7 +183,10 @@ export interface RunSummary {
   readonly bytes: number;
   readonly ms: number;
   /** Why the run ended early, if it did. */
-  readonly stoppedBy: 'failure' | 'abort' | 'signal' | null;
+  readonly stoppedBy: 'failure' | 'abort' | 'signal' | 'capacity' | null;
+  /** Open slots integrated over the run, most open at once, closing bursts. */
+  readonly exposure: RunExposure;
+  readonly accounting: KeyAccounting;
 }
 
 export interface RunEndEvent {
@@ -147,6 +206,8 @@ export type ExecutorEvent =
   | NodeRateEvent
   | ControlEvent
   | PaceEvent
+  | IntroduceEvent
+  | CapacityEvent
   | RunEndEvent;
 
 export type EventListener = (event: ExecutorEvent) => void;

@@ -1,5 +1,6 @@
 import { classifyRedisError, errorLine, type RedisErrorCode } from '../redis/errors.js';
 import type { BatchSizer } from './batch-sizer.js';
+import { batchByTag } from './tag-batches.js';
 import type { ClusterAdmin } from './cluster-admin.js';
 import type { ExecutorEvent, SlotPhase } from './events.js';
 
@@ -33,21 +34,43 @@ export interface SlotContext {
   readonly countKeys: (from: string, to: string, keys: number) => void;
 }
 
-/** A GETKEYSINSLOT sent ahead (or already answered), with the batch size it asked for. */
+/** A GETKEYSINSLOT sent ahead (or already answered), with the count it asked for. */
 export interface Prefetched {
-  readonly batch: number;
+  readonly count: number;
   readonly keys: Promise<string[]> | string[];
+}
+
+/**
+ * Keys asked per GETKEYSINSLOT, in batches: a typical slot comes whole in one fetch, so its batches
+ * can keep each hash tag's keys together (see tag-batches.ts).
+ */
+export const FETCH_BATCHES = 4;
+
+/** How many keys the next GETKEYSINSLOT of `m`'s source asks for. */
+function fetchCount(ctx: SlotContext, m: SlotMove): number {
+  return ctx.sizer.next(m.from, bytesPerKey(m)) * FETCH_BATCHES;
+}
+
+/** What a key loop did: keys moved, and the close-time check sent behind its last MIGRATE (if it was sent). */
+export interface KeyLoopResult {
+  readonly moved: number;
+  readonly check: Promise<boolean | null> | null;
+}
+
+/** Ask the source whether it still migrates `m`'s slot to its target (see ClusterAdmin.stillMigrating). */
+export function stillMigrating(ctx: SlotContext, m: SlotMove): Promise<boolean | null> {
+  return ctx.admin.stillMigrating(m.from, m.slot, m.to).catch(() => null);
 }
 
 /** A slot's first batch, already answered (fetched in the opening burst). */
 export type FirstBatch = Prefetched & { readonly keys: string[] };
 
-/** Send GETKEYSINSLOT for the slot's next batch now; the reply is awaited later. */
+/** Send GETKEYSINSLOT for the slot's next keys now; the reply is awaited later. */
 function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
-  const batch = ctx.sizer.next(m.from, bytesPerKey(m));
-  const keys = ctx.admin.getKeysInSlot(m.from, m.slot, batch);
+  const count = fetchCount(ctx, m);
+  const keys = ctx.admin.getKeysInSlot(m.from, m.slot, count);
   keys.catch(() => {}); // awaited (and reported) by the key loop; never an unhandled rejection
-  return { batch, keys };
+  return { count, keys };
 }
 
 export interface SlotMove {
@@ -160,43 +183,52 @@ export const slotSteps = {
   /**
    * 3. the key loop; returns keys moved. The caller runs one key loop per source at a time: MIGRATE
    * holds the source's only thread, and keys of different slots cannot share one MIGRATE (CROSSSLOT).
-   * `first` is the slot's first batch (fetched when the slot was opened). After a full batch the next
-   * GETKEYSINSLOT goes out right behind the MIGRATE on the same connection: Redis answers it once
-   * that MIGRATE is done, so a big slot costs one round trip per batch, not two.
+   * `first` is the slot's first keys (fetched when the slot was opened, up to FETCH_BATCHES batches),
+   * moved in batches that keep each hash tag together. Behind the last MIGRATE of a full fetch goes
+   * the next GETKEYSINSLOT (Redis answers it once that MIGRATE is done: one round trip, not two),
+   * behind the slot's very last one the close-time check (is the source still migrating it?).
    */
-  async keys(ctx: SlotContext, m: SlotMove, first: FirstBatch): Promise<number> {
+  async keys(ctx: SlotContext, m: SlotMove, first: FirstBatch): Promise<KeyLoopResult> {
     ctx.emit({ type: 'slot-phase', t: Date.now(), slot: m.slot, phase: 'keys' });
     let moved = 0;
     let next: Prefetched = first;
+    let check: Promise<boolean | null> | null = null;
     // Once the source is MIGRATING, its key set in the slot only shrinks (new keys are sent to the
-    // target with ASK), so a short batch means the slot is empty after it: no extra round trip.
+    // target with ASK), so a short fetch means the slot is empty after it: no extra round trip.
     for (;;) {
       if (ctx.stopNow()) throw interrupted(m, 'keys');
-      const { batch, keys: pending } = next;
+      const { count, keys: pending } = next;
       const keys = Array.isArray(pending) ? pending : await step(m, 'keys', () => pending);
       if (!keys.length) break;
-      const started = performance.now();
-      const sent = migrateBatch(ctx, m, keys);
-      ctx.onMigrateSent?.(m.from, keys.length);
-      const drained = keys.length < batch;
-      if (!drained) next = prefetchKeys(ctx, m);
-      await sent;
-      const ms = performance.now() - started;
-      ctx.sizer.record(m.from, keys.length, ms);
-      moved += keys.length;
-      ctx.countKeys(m.from, m.to, keys.length);
-      ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: keys.length, batchMs: Math.round(ms * 100) / 100 });
+      const drained = keys.length < count;
+      const batches = batchByTag(keys, ctx.sizer.next(m.from, bytesPerKey(m)));
+      for (const [i, batch] of batches.entries()) {
+        if (i > 0 && ctx.stopNow()) throw interrupted(m, 'keys');
+        const started = performance.now();
+        const sent = migrateBatch(ctx, m, batch);
+        ctx.onMigrateSent?.(m.from, batch.length);
+        if (i === batches.length - 1) {
+          if (drained) check = stillMigrating(ctx, m);
+          else next = prefetchKeys(ctx, m);
+        }
+        await sent;
+        const ms = performance.now() - started;
+        ctx.sizer.record(m.from, batch.length, ms);
+        moved += batch.length;
+        ctx.countKeys(m.from, m.to, batch.length);
+        ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: batch.length, batchMs: Math.round(ms * 100) / 100 });
+      }
       if (drained) break;
     }
-    return moved;
+    return { moved, check };
   },
   /**
    * The first batch of keys once the source is MIGRATING (authoritative: no key can be added there
    * any more, so an empty answer means the slot is empty).
    */
   async firstKeys(ctx: SlotContext, m: SlotMove): Promise<FirstBatch> {
-    const batch = ctx.sizer.next(m.from, bytesPerKey(m));
-    return { batch, keys: await step(m, 'migrating', () => ctx.admin.getKeysInSlot(m.from, m.slot, batch)) };
+    const count = fetchCount(ctx, m);
+    return { count, keys: await step(m, 'migrating', () => ctx.admin.getKeysInSlot(m.from, m.slot, count)) };
   },
   /** 4. target NODE — first: if anything dies now, the slot still has an owner that holds its keys. */
   async assignTarget(ctx: SlotContext, m: SlotMove): Promise<void> {
@@ -230,7 +262,7 @@ export async function moveSlot(ctx: SlotContext, m: SlotMove): Promise<number> {
     await slotSteps.importing(ctx, m);
     await slotSteps.migrating(ctx, m);
     const first = await slotSteps.firstKeys(ctx, m);
-    if (first.keys.length) moved = await slotSteps.keys(ctx, m, first);
+    if (first.keys.length) moved = (await slotSteps.keys(ctx, m, first)).moved;
   }
   await slotSteps.assignTarget(ctx, m);
   await slotSteps.assignRest(ctx, m);

@@ -7,6 +7,8 @@ import type { Topology } from '../topology/types.js';
 import type { ClusterAdmin } from './cluster-admin.js';
 import { decideSlotAction, observeSlot, type SlotAction } from './slot-state.js';
 import { waitUntilClusterStable } from './wait-stable.js';
+import { describeOverflow, overflows, projectCapacity, type NodeCapacity } from '../planner/capacity.js';
+import { slotsByOwner } from '../planner/slot-costs.js';
 
 export interface PreparedMove {
   readonly slot: number;
@@ -131,4 +133,34 @@ export async function preflight(plan: Plan, seed: HostPort, conn: ConnectionOpti
   checkPlanNodes(plan, t, resuming);
   checkForeignOpenSlots(plan, t);
   return t;
+}
+
+/**
+ * The moves still to do (their slot is still with its source) with their bytes: the plan's estimate
+ * when it knew the keys, else the source's used_memory spread evenly over its slots (a plan from a
+ * `cluster nodes` dump knows no bytes, but a target can still be too small for it).
+ */
+export function pendingBytes(plan: Plan, t: Topology): { from: string; to: string; bytes: number }[] {
+  const owned = slotsByOwner(t);
+  const perSlot = (id: string): number => {
+    const n = t.nodes.find((x) => x.id === id);
+    const slots = owned.get(id)?.length ?? 0;
+    return n?.usedMemory && slots ? n.usedMemory / slots : 0;
+  };
+  return plan.moves.filter((m) => t.slotOwners[m.slot] === m.from).map((m) => ({ from: m.from, to: m.to, bytes: plan.source.keysKnown ? m.bytes : perSlot(m.from) }));
+}
+
+/**
+ * Refuse (nothing changed) a plan that would take a target past its maxmemory; with `ignore`, only
+ * say so. Returns the targets' projections either way.
+ */
+export function checkCapacity(plan: Plan, t: Topology, ignore: boolean, say: (message: string) => void): NodeCapacity[] {
+  const rows = projectCapacity(t, pendingBytes(plan, t));
+  const over = rows.filter(overflows);
+  if (over.length && !ignore) {
+    const more = over.length > 1 ? ` (and ${over.length - 1} more target${over.length > 2 ? 's' : ''})` : '';
+    throw new RefusedError(`not enough room: ${describeOverflow(over[0]!)}${more}; nothing was changed (make room, plan onto other masters, or --ignore-capacity)`);
+  }
+  for (const c of over) say(`--ignore-capacity: going on although ${describeOverflow(c)}`);
+  return rows;
 }

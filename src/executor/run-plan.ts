@@ -7,10 +7,12 @@ import { connectAdmin, type ClusterAdmin } from './cluster-admin.js';
 import type { EventListener, ExecutorEvent, RunHandle, RunSummary, SlotPhase } from './events.js';
 import { transition } from './slot-state.js';
 import { SlotMigrationError, type SlotContext } from './move-slot.js';
-import { preflight, prepareMoves, type PreparedMove } from './preflight.js';
+import { checkCapacity, preflight, prepareMoves, type PreparedMove } from './preflight.js';
+import { CapacityWatch, type CapacityAlarm } from './capacity-watch.js';
 import { SlotPipeline } from './slot-pipeline.js';
 import type { Topology } from '../topology/types.js';
 import { TrafficWatch, type PaceSetting } from './traffic.js';
+import { Introduction, INTRO_SLOTS, INTRODUCE_MAX_MS, type IntroDecision } from './introduction.js';
 
 export interface RunOptions {
   readonly seed: HostPort;
@@ -35,6 +37,19 @@ export interface RunOptions {
   readonly resume?: boolean;
   /** `auto` (default): full speed while no client traffic is seen on the masters, gentle while there is. */
   readonly pace?: PaceSetting;
+  /**
+   * Shortest time between two closing bursts (default DEFAULT_CLOSE_EVERY_MS: close as soon as a
+   * slot's keys are gone). Longer: fewer bursts (each makes clients reload their slot maps) but
+   * slots stay open longer (see docs/performance.md).
+   */
+  readonly closeEveryMs?: number;
+  /**
+   * Longest wait for the clients to connect to a new master after its intro slots (default
+   * INTRODUCE_MAX_MS; 0: no wait, the intro slots still go first).
+   */
+  readonly introduceWaitMs?: number;
+  /** Go on although a target would pass its maxmemory (said, not refused); evictions still fail the run. */
+  readonly ignoreCapacity?: boolean;
   /** MIGRATE timeout in ms (default 10 s; retried once ×6 for a big key). */
   readonly migrateTimeoutMs?: number;
   /** Recorded in the journal header (`apply`, `rebalance`, `resume`, `fix`). */
@@ -45,10 +60,18 @@ export interface RunOptions {
   readonly topology?: Topology;
 }
 
-/** Defaults measured with `npm run bench` (see README, Performance). */
-/** Slots open at once. Opening and closing go in bursts (one config rewrite per node per burst), so
- * more open slots means fewer, larger bursts; 512 was fastest here and live clients did not notice. */
+/** Defaults measured with `npm run bench` (see docs/performance.md). */
+/**
+ * Most slots open at once. Slots open just in time (see slot-pipeline.ts), so a run normally keeps far
+ * fewer open; this is the ceiling the TUI's +/- moves.
+ */
 export const DEFAULT_CONCURRENCY = 512;
+/** Close each slot as soon as its keys are gone (see RunOptions.closeEveryMs). */
+export const DEFAULT_CLOSE_EVERY_MS = 0;
+/** How often each target with a maxmemory is read (INFO memory, INFO stats) while slots move. */
+export const CAPACITY_EVERY_MS = 50;
+/** How often a new master waiting for its clients is read (INFO clients of it and the loaded masters). */
+export const INTRO_POLL_MS = 50;
 /** Per node (source or target): by default only the global limit applies; lower it to spare a node. */
 export const DEFAULT_PER_NODE = 512;
 /** Two MIGRATEs in flight per source: while one runs, the next is already queued on the source, so
@@ -166,6 +189,7 @@ class Run implements RunHandle {
   #slotDone(m: PreparedMove, moved: number, ms: number): void {
     this.#summary.done++;
     this.#summary.keys += moved;
+    this.#moved.push({ slot: m.slot, to: m.to });
     if (m.action === 'done') {
       this.#emit({ type: 'slot-done', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys: 0, ms: 0, alreadyDone: true });
       return;
@@ -186,8 +210,10 @@ class Run implements RunHandle {
     }
   }
 
-  async #runPipeline(prepared: readonly PreparedMove[], ctx: SlotContext, watch: TrafficWatch): Promise<number> {
-    const pipeline = new SlotPipeline(interleaveByPair(prepared), {
+  async #runPipeline(prepared: readonly PreparedMove[], keysKnown: boolean, ctx: SlotContext, watch: TrafficWatch, t: Topology, admin: ClusterAdmin): Promise<{ notStarted: number; pipeline: SlotPipeline }> {
+    const ordered = interleaveByPair(prepared);
+    const introduction = this.#introduction(ordered, t);
+    const pipeline = new SlotPipeline(ordered, {
       ctx,
       limit: () => this.#concurrency,
       perNode: this.#opts.perNodeLimit ?? DEFAULT_PER_NODE,
@@ -195,13 +221,70 @@ class Run implements RunHandle {
       gentle: () => watch.mode === 'gentle',
       paused: () => this.#paused,
       stopping: () => this.#stopping !== null,
+      introduction,
+      onIntroduced: (d) => this.#introduced(d, null, null),
+      closeEveryMs: () => this.#opts.closeEveryMs ?? DEFAULT_CLOSE_EVERY_MS,
+      plannedEmpty: (m) => keysKnown && m.keys === 0,
       onDone: (m, moved, ms) => this.#slotDone(m, moved, ms),
       onFailed: (m, error) => this.#slotFailed(m, error),
     });
     this.#pipeline = pipeline;
+    for (const [node] of introduction.steps) this.#emit({ type: 'introduce', t: Date.now(), node, step: 'start', slots: this.#introSlots.get(node) ?? 0 });
+    const polling = this.#pollIntroductions(introduction, admin, t, watch);
     pipeline.pump();
     await pipeline.finished;
-    return pipeline.notStarted;
+    polling.stop();
+    return { notStarted: pipeline.notStarted, pipeline };
+  }
+
+  /** Intro slots per new master (for events). */
+  readonly #introSlots = new Map<string, number>();
+
+  /** Targets that own no slot when the run starts are introduced to the clients first. */
+  #introduction(ordered: readonly PreparedMove[], t: Topology): Introduction {
+    const owning = new Set(t.slotOwners.filter((o): o is string => o !== null));
+    const fresh = [...new Set(ordered.filter((m) => m.action === 'move').map((m) => m.to))].filter((id) => !owning.has(id));
+    const intro = new Introduction(fresh, ordered.filter((m) => m.action === 'move'), INTRO_SLOTS, this.#opts.introduceWaitMs ?? INTRODUCE_MAX_MS);
+    for (const id of fresh) this.#introSlots.set(id, Math.min(INTRO_SLOTS, ordered.filter((m) => m.to === id).length));
+    return intro;
+  }
+
+  #introduced(d: IntroDecision, clients: number | null, baseline: number | null): void {
+    this.#emit({ type: 'introduce', t: Date.now(), node: d.target, step: 'done', slots: this.#introSlots.get(d.target) ?? 0, reason: d.reason, waitedMs: d.waitedMs, clients, baseline });
+    this.#pipeline?.pump();
+  }
+
+  /**
+   * While a new master waits for its clients, read every INTRO_POLL_MS its connected_clients and the
+   * loaded masters' (the fewest of them is the baseline), and let the introduction decide.
+   */
+  #pollIntroductions(intro: Introduction, admin: ClusterAdmin, t: Topology, watch: TrafficWatch): { stop: () => void } {
+    const loaded = [...new Set(t.slotOwners.filter((o): o is string => o !== null))].filter((id) => admin.masters.includes(id));
+    const told = new Set<string>();
+    let busy = false;
+    const timer = setInterval(() => {
+      const waiting = intro.waiting;
+      if (busy || !waiting.length) return;
+      busy = true;
+      void (async () => {
+        const read = async (id: string) => (admin.connectedClients ? await admin.connectedClients(id).catch(() => null) : null);
+        const base = await Promise.all(loaded.map(read));
+        const known = base.filter((n): n is number => n !== null);
+        const baseline = known.length ? Math.min(...known) : null;
+        // Traffic is known only when the pace is sampled (auto); otherwise assume clients may be there.
+        const traffic = (this.#opts.pace ?? 'auto') !== 'auto' || watch.opsPerSec > 0;
+        for (const id of waiting) {
+          const clients = await read(id);
+          if (!told.has(id)) {
+            told.add(id);
+            this.#emit({ type: 'introduce', t: Date.now(), node: id, step: 'waiting', slots: this.#introSlots.get(id) ?? 0, clients, baseline });
+          }
+          const d = intro.observe(id, clients, baseline, traffic, Date.now());
+          if (d) this.#introduced(d, clients, baseline);
+        }
+      })().finally(() => (busy = false));
+    }, INTRO_POLL_MS);
+    return { stop: () => clearInterval(timer) };
   }
 
   async #run(plan: Plan): Promise<RunSummary> {
@@ -211,6 +294,7 @@ class Run implements RunHandle {
     const startedAt = Date.now();
     const say = (message: string): void => this.#emit({ type: 'preflight', t: Date.now(), message });
     const t = opts.topology ?? (await preflight(plan, opts.seed, opts.connection, opts.waitStableMs ?? 30_000, opts.resume ?? false, say));
+    checkCapacity(plan, t, opts.ignoreCapacity ?? false, say);
     const masters = t.nodes.filter((n) => n.role === 'master' && !n.flags.includes('fail'));
     const planned = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
     const involved = t.nodes.filter((n) => n.role === 'master' ? !n.flags.includes('fail') : planned.has(n.id));
@@ -218,6 +302,11 @@ class Run implements RunHandle {
     // Traffic is sampled from the start, so a busy cluster is known to be busy by the first slot.
     const watch = new TrafficWatch(opts.pace ?? 'auto');
     const watching = (opts.pace ?? 'auto') === 'auto' ? this.#watchTraffic(admin, watch) : { stop: () => {}, settled: Promise.resolve() };
+    // Only a target with a maxmemory can run out of room or evict: nothing is sampled without one.
+    const targets = new Set(plan.moves.map((m) => m.to));
+    const limited = t.nodes.filter((n) => targets.has(n.id) && (n.maxMemory ?? 0) > 0).map((n) => n.id);
+    const capacity = new CapacityWatch();
+    const memory = this.#watchMemory(admin, limited, capacity);
     try {
       const prepared = await prepareMoves(plan, t, admin, opts.resume ?? false);
       if (opts.journal) {
@@ -248,7 +337,7 @@ class Run implements RunHandle {
           r(to).in += n;
         },
       };
-      await watching.settled;
+      await Promise.all([watching.settled, memory.settled]);
       this.#emit({
         type: 'run-start',
         t: Date.now(),
@@ -264,8 +353,12 @@ class Run implements RunHandle {
       this.#runStarted = true;
       if (watch.mode === 'gentle') this.#emit({ type: 'pace', t: Date.now(), mode: 'gentle', clientOpsPerSec: watch.opsPerSec });
       let notStarted = 0;
+      let exposure: RunSummary['exposure'] = { slotSeconds: 0, maxOpen: 0, closingBursts: 0 };
       try {
-        notStarted = await this.#runPipeline(prepared, ctx, watch);
+        const ran = await this.#runPipeline(prepared, plan.source.keysKnown, ctx, watch, t, admin);
+        notStarted = ran.notStarted;
+        const e = ran.pipeline.exposure.stats(Date.now());
+        exposure = { slotSeconds: Math.round(e.slotSeconds * 1000) / 1000, maxOpen: e.maxOpen, closingBursts: e.closingBursts };
       } finally {
         clearInterval(rateTimer);
         this.#emitRates();
@@ -280,13 +373,67 @@ class Run implements RunHandle {
         bytes: this.#summary.bytes,
         ms: Date.now() - startedAt,
         stoppedBy: this.#stopping,
+        exposure,
+        accounting: await this.#account(plan, admin, capacity, limited),
       };
       this.#emit({ type: 'run-end', t: Date.now(), summary });
       return summary;
     } finally {
       watching.stop();
+      memory.stop();
       if (!opts.admin) admin.close();
     }
+  }
+
+  /** Moved slots and their targets, for the accounting at the end. */
+  readonly #moved: { slot: number; to: string }[] = [];
+
+  /**
+   * Every key accounted for once the slots are closed: the keys now in each moved slot on its target,
+   * and the evictions and expirations on the watched targets (read once more now).
+   */
+  async #account(plan: Plan, admin: ClusterAdmin, capacity: CapacityWatch, limited: readonly string[]): Promise<RunSummary['accounting']> {
+    const counts = await Promise.all(this.#moved.map((m) => admin.countKeysInSlot(m.to, m.slot).catch(() => null)));
+    const found = counts.some((c) => c === null) ? null : counts.reduce((a: number, c) => a + c!, 0);
+    await Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, (await admin.memory?.(id).catch(() => null)) ?? null)));
+    return { planned: plan.summary.moved.keys, moved: this.#summary.keys, found, ...capacity.totals() };
+  }
+
+  /** Handle one memory reading of a watched target: report alarms, stop unless --ignore-capacity. */
+  #onMemory(capacity: CapacityWatch, node: string, reading: Parameters<CapacityWatch['observe']>[1] | null): void {
+    if (!reading) return;
+    for (const a of capacity.observe(node, reading)) this.#capacityAlarm(a);
+  }
+
+  #capacityAlarm(a: CapacityAlarm): void {
+    this.#emit({ type: 'capacity', t: Date.now(), node: a.node, kind: a.kind, used: a.used, max: a.max, policy: a.policy, ...(a.kind === 'evicted' ? { keys: a.keys } : {}) });
+    if (this.#opts.ignoreCapacity || this.#stopping) return;
+    this.#stopping = 'capacity';
+    const why = a.kind === 'full' ? 'a target is nearly full' : 'a target evicted keys';
+    this.#emit({ type: 'stopping', t: Date.now(), message: `${why}; finishing the slots in flight, starting no more` });
+    this.#pipeline?.pump();
+  }
+
+  /**
+   * Read each watched target's memory now (the baseline; `settled` resolves once read) and every
+   * CAPACITY_EVERY_MS: often enough that a target filling at a few tens of MB/s is stopped within a
+   * few hundred KB of the limit.
+   */
+  #watchMemory(admin: ClusterAdmin, limited: readonly string[], capacity: CapacityWatch): { stop: () => void; settled: Promise<void> } {
+    if (!limited.length || !admin.memory) return { stop: () => {}, settled: Promise.resolve() };
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        await Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, await admin.memory!(id).catch(() => null))));
+      } finally {
+        busy = false;
+      }
+    };
+    const settled = tick();
+    const timer = setInterval(() => void tick(), CAPACITY_EVERY_MS);
+    return { stop: () => clearInterval(timer), settled };
   }
 
   /**

@@ -1,5 +1,8 @@
 import PQueue from 'p-queue';
-import { slotSteps, SlotMigrationError, type FirstBatch, type SlotContext, type SlotMove } from './move-slot.js';
+import { ExposureTracker } from '../topology/exposure.js';
+import type { Introduction, IntroDecision } from './introduction.js';
+import { slotSteps, SlotMigrationError, stillMigrating, type FirstBatch, type SlotContext, type SlotMove } from './move-slot.js';
+import { OpenAhead } from './open-ahead.js';
 import type { PreparedMove } from './preflight.js';
 
 /** A slot between being opened and being closed. */
@@ -7,10 +10,18 @@ interface LiveSlot {
   readonly m: PreparedMove;
   /** `m` as the protocol steps take it, made once per slot (not once per step). */
   readonly move: SlotMove;
-  /** Keys at start (for events); the key loop's first fetch, once the source is MIGRATING, is authoritative. */
-  keys: number;
+  /**
+   * Which just-in-time count holds it until it is closed: its source's window (it has keys to move)
+   * or the empties (it needs only its SETSLOTs). Closing slots count too: when closes are slow (a
+   * busy target), opening more would only hold more slots open.
+   */
+  bucket: 'window' | 'empty' | null;
   moved: number;
   readonly started: number;
+  /** The close-time check, when it went out behind the slot's last MIGRATE. */
+  check: Promise<boolean | null> | null;
+  /** When its key loop ended (performance.now()), to time its closing. */
+  keysDoneAt: number | null;
 }
 
 /** What the pipeline needs from the run around it. */
@@ -32,44 +43,35 @@ export interface PipelineHooks {
   readonly paused: () => boolean;
   /** True once the run is stopping (failure, abort, signal): open no new slot, finish the open ones. */
   readonly stopping: () => boolean;
+  /** New masters and their introduction to the clients (see introduction.ts). */
+  readonly introduction: Introduction;
+  /** Told when a new master needs no wait after its intro slots (none left, or nothing more planned). */
+  readonly onIntroduced: (decision: IntroDecision) => void;
+  /** The plan knows this slot holds no key (so it opens without waiting for its source's key loops). */
+  readonly plannedEmpty: (m: PreparedMove) => boolean;
+  /** Shortest time between two closing bursts (0: close as soon as a slot's keys are gone). */
+  readonly closeEveryMs: () => number;
   readonly onDone: (m: PreparedMove, moved: number, ms: number) => void;
   readonly onFailed: (m: PreparedMove, error: unknown) => void;
-}
-
-/** `slot>target` pairs a node says it is migrating as a master; null when its view cannot be read. */
-async function migratingSlotsOf(ctx: SlotContext, node: string): Promise<ReadonlySet<string> | null> {
-  const view = await ctx.admin.view(node).catch(() => null);
-  const me = view?.find((l) => l.flags.includes('myself'));
-  if (!me) return null;
-  return new Set(me.role === 'master' ? me.openSlots.filter((o) => o.state === 'migrating').map((o) => `${o.slot}>${o.peer}`) : []);
 }
 
 /**
  * Before the target claims a slot, its source must still be migrating it. A source that failed over
  * meanwhile lost the marker (Redis does not replicate it): its former replica now serves the slot and
  * takes writes for it, and a claim by the target would make whichever side loses the epoch race drop
- * its keys. Such a slot fails instead; resume continues it from the new master. One CLUSTER NODES per
- * source per closing burst; a view that cannot be read does not block (the SETSLOTs will tell).
+ * its keys. Such a slot fails instead; resume continues it from the new master. One cheap probe per
+ * slot (see ClusterAdmin.stillMigrating); an answer that cannot be read does not block (the SETSLOTs will tell).
  */
-async function checkStillMigrating(s: LiveSlot, migrating: (node: string) => Promise<ReadonlySet<string> | null>): Promise<void> {
+async function checkStillMigrating(ctx: SlotContext, s: LiveSlot): Promise<void> {
   if (s.m.action !== 'move') return;
-  const open = await migrating(s.m.from);
-  if (open && !open.has(`${s.m.slot}>${s.m.to}`)) {
+  const still = await (s.check ?? stillMigrating(ctx, s.move));
+  if (still === false) {
     throw new SlotMigrationError(s.m.slot, s.m.from, s.m.to, 'OTHER', s.moved ? 'keys' : 'migrating', 'the source no longer migrates this slot (a failover turned it into a replica?); not closing it, so no side drops keys: slotpilot resume continues from the new master');
   }
 }
 
-/** Shortest time between two closing bursts (see #flushClose). */
-export const CLOSE_EVERY_MS = 100;
-/**
- * The same while clients are active (gentle pace). Each burst changes the owner of a batch of slots
- * on every master at once: each node rewrites its config and every client that touches one of those
- * slots gets MOVED and reloads its slot map. On the bench under load, closing every 100 ms made the
- * clients reload their maps ~50 times and gave p99 2.8–2.9 ms; every 200–500 ms, 13–31 reloads and
- * p99 1.7–2.1 ms, at the same speed. At full speed on an idle cluster a longer wait only holds slots
- * open (2.45 s → 2.9–3.1 s at 300 ms).
- */
-export const CLOSE_EVERY_GENTLE_MS = 250;
+/** Gentle pace: shortest time between two closing bursts (each makes clients reload their slot maps). */
+export const CLOSE_EVERY_GENTLE_MS = 0;
 /**
  * Sources a target takes slots from at once at the gentle pace. Bench under load, same build,
  * alternating runs: one source gave 3.20×/2.60×/2.80× redis-cli's speed with p99 1.59/1.40/1.22×
@@ -77,102 +79,155 @@ export const CLOSE_EVERY_GENTLE_MS = 250;
  * full pace) gave p99 over 2× (with --per-source 2 in gentle: worse still).
  */
 export const GENTLE_SOURCES_PER_TARGET = 2;
+/**
+ * Empty slots (by the plan) open at once: they need no MIGRATE, only the SETSLOTs, so they do not wait
+ * for their source's key loops; this bounds how many are open together.
+ */
+export const EMPTY_OPEN = 64;
 
 const asMove = (m: PreparedMove): SlotMove => ({ slot: m.slot, from: m.from, to: m.to, action: m.action as 'move' | 'assign', keys: m.keys, ...(m.bytes !== undefined ? { bytes: m.bytes } : {}) });
 
+/** The pending moves of one source → target pair, in plan order (the planner's contiguous runs). */
+interface Lane {
+  readonly from: string;
+  readonly to: string;
+  readonly moves: PreparedMove[];
+  head: number;
+}
+
 /**
- * Moves slots as a stream instead of lock-step waves, so no slot waits for the slowest of its wave:
- * - opening: whatever capacity is free is filled in one batch (IMPORTING on the targets, MIGRATING on
- *   the sources, then each slot's first GETKEYSINSLOT; each a pipelined burst per node, so a node
- *   saves its config once per burst rather than once per slot);
+ * Moves slots as a stream, each slot open only while its keys move (just in time):
+ * - opening: a slot opens when its source is about to need it — while fewer than `perSource + ahead`
+ *   of the source's slots with keys are open (OpenAhead sizes `ahead` from measured opening, key-loop
+ *   and closing times) — in a burst with whatever else is due (IMPORTING on the targets, MIGRATING on
+ *   the sources, each slot's first GETKEYSINSLOT; pipelined per node, one config save per burst);
  * - keys: a p-queue per source runs the slots' key loops, `perSource` at a time (each MIGRATE
  *   blocks the source's thread; a second one queued keeps it busy during the first one's reply);
- * - closing: slots whose keys are gone are assigned in batches (target NODE first, then source and
- *   the other masters), again one pipelined burst per node.
- * Opening and closing coalesce: while a burst is in flight, newly ready slots gather for the next.
+ * - closing: slots whose keys are gone close at once, together with any others that became ready
+ *   while the previous closing burst was out (target NODE first, then source and the other masters).
+ * New masters are introduced first (see introduction.ts). Open-slot exposure is tracked as it goes.
  */
 export class SlotPipeline {
-  /** Moves not opened yet, in the order to open them. */
-  #pending: PreparedMove[];
+  /** Pending moves per source → target pair; `#rr` rotates which lane opens first. */
+  readonly #lanes: Lane[];
+  #rr = 0;
+  #pendingCount: number;
   readonly #hooks: PipelineHooks;
   /** Open slots per node (as source or target): the per-node limit. */
   readonly #openPerNode = new Map<string, number>();
   /** Open slots per target, per source: the gentle pace limits how many sources a target takes from. */
   readonly #openPairs = new Map<string, Map<string, number>>();
+  /** Open slots with keys per source, until closed: the just-in-time window. */
+  readonly #window = new Map<string, number>();
+  #openEmpty = 0;
   #open = 0;
-  /** One queue per source, concurrency 1: MIGRATE blocks the source's only thread. */
+  readonly #ahead = new OpenAhead();
+  /** Exposure as this run caused it: every slot from its IMPORTING to its last NODE. */
+  readonly exposure = new ExposureTracker();
+  /** One queue per source: MIGRATE blocks the source's only thread. */
   readonly #sourceQueues = new Map<string, PQueue>();
   /** Slots whose keys are gone, waiting for the next closing burst. */
   #toClose: LiveSlot[] = [];
-  #opening = false;
+  #opening = 0;
   #closing = false;
-  /** When the last closing burst started, and the timer of the next one. */
   #lastClose = 0;
   #closeTimer: NodeJS.Timeout | null = null;
   #finish: () => void = () => {};
   readonly finished: Promise<void>;
 
   constructor(moves: readonly PreparedMove[], hooks: PipelineHooks) {
-    this.#pending = [...moves];
+    const lanes = new Map<string, Lane>();
+    for (const m of moves) {
+      const key = `${m.from}>${m.to}`;
+      let lane = lanes.get(key);
+      if (!lane) lanes.set(key, (lane = { from: m.from, to: m.to, moves: [], head: 0 }));
+      lane.moves.push(m);
+    }
+    // Moves that only need closing (resume) or nothing at all go first, in their own lanes.
+    this.#lanes = [...lanes.values()].sort((a, b) => Number(b.moves[0]!.action !== 'move') - Number(a.moves[0]!.action !== 'move'));
+    this.#pendingCount = moves.length;
     this.#hooks = hooks;
     this.finished = new Promise((resolve) => (this.#finish = resolve));
   }
 
   /** Moves never opened (the run stopped before them). */
   get notStarted(): number {
-    return this.#pending.length;
+    return this.#pendingCount;
   }
 
-  /** Start, or look again after a resume or a concurrency change. */
+  /** Start, or look again after a close, a resume, a concurrency or pace change. */
   pump(): void {
-    if (!this.#opening && !this.#hooks.paused() && !this.#hooks.stopping()) {
+    if (!this.#hooks.paused() && !this.#hooks.stopping()) {
       const batch = this.#take();
       if (batch.length) {
-        this.#opening = true;
+        this.#opening++;
         void this.#openBatch(batch).finally(() => {
-          this.#opening = false;
+          this.#opening--;
           this.pump();
         });
       }
     }
     const idle = !this.#opening && !this.#closing && this.#open === 0 && !this.#toClose.length;
-    if (idle && (!this.#pending.length || this.#hooks.stopping())) this.#finish();
+    if (idle && (!this.#pendingCount || this.#hooks.stopping())) this.#finish();
   }
 
-  #count(node: string, delta: number): void {
-    this.#openPerNode.set(node, (this.#openPerNode.get(node) ?? 0) + delta);
+  #count(map: Map<string, number>, node: string, delta: number): void {
+    map.set(node, (map.get(node) ?? 0) + delta);
   }
 
-  /** As many pending moves as the global and per-node limits allow, in order (one pass). */
-  #take(): PreparedMove[] {
-    const batch: PreparedMove[] = [];
-    const limit = this.#hooks.limit();
-    // Open in large bursts (each costs every node a config rewrite): wait until half the capacity is
-    // free, unless little is open (the start, or the end of the plan).
-    if (this.#open > limit / 2) return batch;
-    const rest: PreparedMove[] = [];
+  /** Whether `m` may open now under every limit; `keyed` says if it counts in its source's window. */
+  #fits(m: PreparedMove, keyed: boolean, gentle: boolean): boolean {
+    const h = this.#hooks;
+    if (this.#open >= h.limit()) return false;
+    if ((this.#openPerNode.get(m.from) ?? 0) >= h.perNode || (this.#openPerNode.get(m.to) ?? 0) >= h.perNode) return false;
+    if (gentle && !this.#sourceFits(m)) return false;
+    if (!h.introduction.mayOpen(m.slot, m.to)) return false;
+    if (m.action !== 'move') return true;
+    if (!keyed) return this.#openEmpty < EMPTY_OPEN;
+    return (this.#window.get(m.from) ?? 0) < this.#perSource() + this.#ahead.ahead(m.from);
+  }
+
+  /** The moves due now, lane by lane from a rotating start, each lane in its plan order. */
+  #take(): LiveSlot[] {
+    const batch: LiveSlot[] = [];
     const gentle = this.#hooks.gentle();
-    for (const m of this.#pending) {
-      const fits = this.#open < limit && (this.#openPerNode.get(m.from) ?? 0) < this.#hooks.perNode && (this.#openPerNode.get(m.to) ?? 0) < this.#hooks.perNode && (!gentle || this.#sourceFits(m));
-      if (!fits) {
-        rest.push(m);
-        continue;
+    const now = Date.now();
+    const n = this.#lanes.length;
+    for (let i = 0; i < n; i++) {
+      const lane = this.#lanes[(this.#rr + i) % n]!;
+      while (lane.head < lane.moves.length) {
+        const m = lane.moves[lane.head]!;
+        const keyed = m.action === 'move' && !this.#hooks.plannedEmpty(m);
+        if (!this.#fits(m, keyed, gentle)) break;
+        lane.head++;
+        this.#pendingCount--;
+        const s: LiveSlot = { m, move: asMove(m), bucket: null, moved: 0, started: now, check: null, keysDoneAt: null };
+        this.#hold(m, 1);
+        if (m.action === 'move') this.#enter(s, keyed ? 'window' : 'empty');
+        batch.push(s);
       }
-      batch.push(m);
-      this.#open++;
-      this.#count(m.from, 1);
-      this.#count(m.to, 1);
-      this.#pair(m, 1);
     }
-    if (batch.length) this.#pending = rest;
+    this.#rr = (this.#rr + 1) % Math.max(1, n);
     return batch;
   }
 
-  #release(m: PreparedMove): void {
-    this.#open--;
-    this.#count(m.from, -1);
-    this.#count(m.to, -1);
-    this.#pair(m, -1);
+  /** Count `m` as open (delta 1) or no longer open (-1) everywhere its limits look. */
+  #hold(m: PreparedMove, delta: 1 | -1): void {
+    this.#open += delta;
+    this.#count(this.#openPerNode, m.from, delta);
+    this.#count(this.#openPerNode, m.to, delta);
+    this.#pair(m, delta);
+    if (delta === 1) this.#hooks.introduction.opened(m.slot, m.to);
+  }
+
+  /** Move `s` into a just-in-time count, out of the one it was in (null: out of both). */
+  #enter(s: LiveSlot, bucket: LiveSlot['bucket']): void {
+    if (s.bucket === bucket) return;
+    if (s.bucket === 'window') this.#count(this.#window, s.m.from, -1);
+    if (s.bucket === 'empty') this.#openEmpty--;
+    if (bucket === 'window') this.#count(this.#window, s.m.from, 1);
+    if (bucket === 'empty') this.#openEmpty++;
+    s.bucket = bucket;
   }
 
   #pair(m: PreparedMove, delta: number): void {
@@ -212,33 +267,58 @@ export class SlotPipeline {
     return survivors;
   }
 
+  /** Closed or failed: no longer counted anywhere. */
+  #release(s: LiveSlot): void {
+    this.#enter(s, null);
+    this.#hold(s.m, -1);
+  }
+
+  /** A failed slot stays open on the cluster (for resume): its exposure runs on until the run ends. */
   #fail(s: LiveSlot, error: unknown): void {
-    this.#release(s.m);
+    this.#release(s);
+    const decision = this.#hooks.introduction.closed(s.m.slot, s.m.to, Date.now());
+    if (decision) this.#hooks.onIntroduced(decision);
     this.#hooks.onFailed(s.m, error);
   }
 
-  async #openBatch(batch: readonly PreparedMove[]): Promise<void> {
+  async #openBatch(batch: readonly LiveSlot[]): Promise<void> {
     const { ctx } = this.#hooks;
     const now = Date.now();
     const live: LiveSlot[] = [];
-    for (const m of batch) {
-      if (m.action === 'done') {
-        this.#release(m);
-        this.#hooks.onDone(m, 0, 0);
-      } else live.push({ m, move: asMove(m), keys: 0, moved: 0, started: now });
+    for (const s of batch) {
+      if (s.m.action === 'done') {
+        this.#release(s);
+        this.#hooks.onDone(s.m, 0, 0);
+        continue;
+      }
+      live.push(s);
+      this.exposure.open(s.m.slot, now);
     }
-    const begun = await this.#stage(live, async (s) => void (s.keys = await slotSteps.begin(ctx, s.move)));
+    const begun = await this.#stage(live, async (s) => void (await slotSteps.begin(ctx, s.move)));
     const moving = begun.filter((s) => s.m.action === 'move');
-    const opened = await this.#stage(await this.#stage(moving, (s) => slotSteps.importing(ctx, s.move)), (s) => slotSteps.migrating(ctx, s.move));
-    // The plan's count may miss a key written since; now that the source is MIGRATING no key can be
-    // added there, so its first GETKEYSINSLOT is authoritative: empty → close, else the key loop
-    // starts with these keys (one command per slot instead of a count and then a fetch).
+    const importing = await this.#stage(moving, (s) => slotSteps.importing(ctx, s.move));
+    // The plan's count may miss a key written since; once the source is MIGRATING no key can be
+    // added there, so a GETKEYSINSLOT sent right behind the MIGRATING (same connection, same write:
+    // Redis runs them in order) is authoritative: empty → close, else the key loop starts with these
+    // keys. One round trip for both; its answer counts only if the MIGRATING succeeded.
     const first = new Map<LiveSlot, FirstBatch>();
-    const fetched = await this.#stage(opened, async (s) => void first.set(s, await slotSteps.firstKeys(ctx, s.move)));
+    const fetched = await this.#stage(importing, async (s) => {
+      const marked = slotSteps.migrating(ctx, s.move);
+      const keys = slotSteps.firstKeys(ctx, s.move);
+      keys.catch(() => {});
+      await marked;
+      first.set(s, await keys);
+    });
+    if (fetched.length) this.#ahead.recordOpen(Date.now() - now);
     for (const s of fetched) {
-      const batch = first.get(s)!;
-      if (batch.keys.length) this.#enqueueKeys(s, batch);
-      else this.#toClose.push(s);
+      const keys = first.get(s)!;
+      if (keys.keys.length) {
+        // A slot planned empty that holds keys after all moves like any other.
+        this.#enter(s, 'window');
+        this.#enqueueKeys(s, keys);
+      } else {
+        this.#toClose.push(s);
+      }
     }
     this.#toClose.push(...begun.filter((s) => s.m.action === 'assign'));
     this.#flushClose();
@@ -254,25 +334,30 @@ export class SlotPipeline {
 
   async #moveKeys(s: LiveSlot, first: FirstBatch): Promise<void> {
     const { ctx } = this.#hooks;
+    const started = performance.now();
     try {
-      s.moved = await slotSteps.keys(ctx, s.move, first);
+      const done = await slotSteps.keys(ctx, s.move, first);
+      s.moved = done.moved;
+      s.check = done.check;
+      this.#ahead.recordKeys(s.m.from, performance.now() - started);
+      s.keysDoneAt = performance.now();
       this.#toClose.push(s);
       this.#flushClose();
     } catch (error) {
       this.#fail(s, error);
-      this.pump();
     }
+    this.pump();
   }
 
   /**
-   * Close the slots whose keys are gone, in bursts at most every CLOSE_EVERY_MS (or at once when
-   * nothing else is moving). Each target NODE bumps the config epoch and broadcasts it, and every
-   * node then rewrites its config file; a few large bursts cost the nodes far less CPU than a
-   * stream of small ones, and the CPU is what the MIGRATEs need.
+   * Close the slots whose keys are gone: at once when no closing burst is out (each slot's exposure
+   * ends as soon as its keys have moved), else together with the others once the burst returns; at the
+   * gentle pace or with --close-every, at most every `closeEveryMs` (fewer bursts, fewer slot-map
+   * reloads, longer open slots: see docs/performance.md).
    */
   #flushClose(): void {
     if (this.#closing || !this.#toClose.length || this.#closeTimer) return;
-    const wait = this.#lastClose + (this.#hooks.gentle() ? CLOSE_EVERY_GENTLE_MS : CLOSE_EVERY_MS) - Date.now();
+    const wait = this.#lastClose + this.#hooks.closeEveryMs() - Date.now();
     const busy = this.#toClose.length < this.#open;
     if (busy && wait > 0) {
       this.#closeTimer = setTimeout(() => {
@@ -287,18 +372,21 @@ export class SlotPipeline {
     this.#toClose = [];
     const { ctx } = this.#hooks;
     void (async () => {
-      const views = new Map<string, Promise<ReadonlySet<string> | null>>();
-      const migrating = (node: string): Promise<ReadonlySet<string> | null> => {
-        let v = views.get(node);
-        if (!v) views.set(node, (v = migratingSlotsOf(ctx, node)));
-        return v;
-      };
-      const checked = await this.#stage(batch, (s) => checkStillMigrating(s, migrating));
+      const checked = await this.#stage(batch, (s) => checkStillMigrating(ctx, s));
       const assigned = await this.#stage(checked, (s) => slotSteps.assignTarget(ctx, s.move));
       const closed = await this.#stage(assigned, (s) => slotSteps.assignRest(ctx, s.move));
+      const now = Date.now();
+      this.exposure.close(
+        closed.map((s) => s.m.slot),
+        now,
+      );
+      const t = performance.now();
       for (const s of closed) {
-        this.#release(s.m);
-        this.#hooks.onDone(s.m, s.moved, Date.now() - s.started);
+        if (s.keysDoneAt !== null) this.#ahead.recordClose(t - s.keysDoneAt);
+        this.#release(s);
+        const decision = this.#hooks.introduction.closed(s.m.slot, s.m.to, now);
+        if (decision) this.#hooks.onIntroduced(decision);
+        this.#hooks.onDone(s.m, s.moved, now - s.started);
       }
     })()
       .catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import type { Move } from './plan-schema.js';
 
 /**
- * The cost model behind `estimatedSeconds` (also documented in README):
+ * The cost model behind `estimatedSeconds` (also documented in docs/commands.md, plan):
  *
  *   seconds = slots × SLOT_FIXED_MS / 1000 + keys / KEYS_PER_SECOND
  *

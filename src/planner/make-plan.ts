@@ -5,6 +5,7 @@ import { assignPool, balance, cheapestSlots, integerTargets, type Assignment, ty
 import { estimateSeconds } from './estimate.js';
 import { PLAN_VERSION, type BalanceBy, type Move, type NodeSummary, type Plan } from './plan-schema.js';
 import { mastersOf, measureOf, slotCostsOf, slotsByOwner, type SlotCosts } from './slot-costs.js';
+import { nodeCapacity, overflows } from './capacity.js';
 
 export type PlanGoal =
   | {
@@ -62,8 +63,13 @@ function draftRebalance(t: Topology, goal: Extract<PlanGoal, { strategy: 'rebala
     if (!Number.isFinite(w) || w < 0) throw new UsageError(`weight of ${id.slice(0, 8)} must be a number >= 0, got ${w}`);
   }
   const masters = mastersOf(t).filter((m) => (owned.get(m.id)?.length ?? 0) > 0 || goal.useEmptyMasters || (weights[m.id] ?? 0) > 0);
+  // By memory, masters that each set a maxmemory take shares in proportion to it: the same fraction
+  // of each one's limit in use, so a node twice the size holds twice the data.
+  const sized = goal.by === 'memory' && masters.length > 0 && masters.every((m) => (m.maxMemory ?? 0) > 0);
+  const smallest = sized ? Math.min(...masters.map((m) => m.maxMemory!)) : 1;
+  const defaultWeight = (m: TopologyNode): number => (!isHealthy(m) ? 0 : sized ? m.maxMemory! / smallest : 1);
   const parts: Participant[] = masters
-    .map((m) => ({ id: m.id, weight: weights[m.id] ?? (isHealthy(m) ? 1 : 0), slots: owned.get(m.id) ?? [] }))
+    .map((m) => ({ id: m.id, weight: weights[m.id] ?? defaultWeight(m), slots: owned.get(m.id) ?? [] }))
     .sort(byId);
   if (!parts.some((p) => p.weight > 0)) throw new UsageError('every master would weigh 0: at least one master must keep slots');
   const measure = measureOf(costs, goal.by);
@@ -71,6 +77,7 @@ function draftRebalance(t: Topology, goal: Extract<PlanGoal, { strategy: 'rebala
   const threshold = goal.threshold ?? DEFAULT_THRESHOLD;
   const result = balance(parts, measure, cost, goal.by === 'slots', threshold);
   const notes = result.balanced ? [`already balanced: every master is within ${threshold}% of its ${goal.by} target; nothing to move`] : hugeSlotNotes(parts, measure, goal.by);
+  if (sized && new Set(masters.map((m) => m.maxMemory)).size > 1) notes.push('by memory: each master takes a share in proportion to its maxmemory');
   const emptyLeft = mastersOf(t).filter((m) => !owned.get(m.id)?.length && !goal.useEmptyMasters && weights[m.id] === undefined);
   if (emptyLeft.length) notes.push(`${emptyLeft.length} master(s) without slots left out (add --use-empty-masters to fill them): ${emptyLeft.map((m) => m.addr).join(', ')}`);
   return { assignments: result.assignments, weights: new Map(parts.map((p) => [p.id, p.weight])), notes };
@@ -163,9 +170,22 @@ function summarize(t: Topology, moves: readonly Move[], weights: ReadonlyMap<str
     to.keys += m.keys;
     to.bytes += m.bytes;
   }
+  const flow = new Map<string, { in: number; out: number }>();
+  for (const m of moves) {
+    for (const [id, dir] of [[m.from, 'out'], [m.to, 'in']] as const) {
+      const f = flow.get(id) ?? { in: 0, out: 0 };
+      f[dir] += m.bytes;
+      flow.set(id, f);
+    }
+  }
   return mastersOf(t)
     .sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port || byId(a, b))
-    .map((m) => ({ id: m.id, addr: m.addr, before: load.get(m.id)!, after: after.get(m.id)!, weight: weights.get(m.id) ?? 1 }));
+    .map((m) => {
+      const f = flow.get(m.id) ?? { in: 0, out: 0 };
+      const c = nodeCapacity(m, f.in, f.out);
+      const memory = m.usedMemory !== undefined ? { used: c.used, max: c.max, policy: c.policy, projected: c.projected, overflows: overflows(c) } : undefined;
+      return { id: m.id, addr: m.addr, before: load.get(m.id)!, after: after.get(m.id)!, weight: weights.get(m.id) ?? 1, ...(memory ? { memory } : {}) };
+    });
 }
 
 /**

@@ -19,6 +19,17 @@ export const moveSchema = z.object({
 
 const loadSchema = z.object({ slots: count, keys: count, bytes: count });
 
+/** A node's memory now, its limit and what it would use after the plan (see planner/capacity.ts). */
+const memorySchema = z.object({
+  used: count,
+  /** maxmemory; 0: no limit. */
+  max: count,
+  policy: z.string().nullable(),
+  projected: count,
+  /** Whether the projection passes the fill limit of maxmemory (apply refuses it). */
+  overflows: z.boolean(),
+});
+
 /** Per-node figures before and after the plan. */
 export const nodeSummarySchema = z.object({
   id: nodeId,
@@ -26,6 +37,8 @@ export const nodeSummarySchema = z.object({
   before: loadSchema,
   after: loadSchema,
   weight: z.number().nonnegative(),
+  /** Known when the plan was made from a live cluster (absent in plans from a `cluster nodes` dump). */
+  memory: memorySchema.optional(),
 });
 
 export const planSchema = z.object({
@@ -50,7 +63,7 @@ export const planSchema = z.object({
   summary: z.object({
     nodes: z.array(nodeSummarySchema),
     moved: loadSchema,
-    /** Estimated duration in seconds from the cost model (see README). */
+    /** Estimated duration in seconds from the cost model (see docs/commands.md, plan). */
     estimatedSeconds: z.number().nonnegative(),
     /** Human notes: "already balanced", "slot 42 alone exceeds the target", ... */
     notes: z.array(z.string()),

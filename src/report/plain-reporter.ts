@@ -1,5 +1,6 @@
 import type { ExecutorEvent, PaceEvent, RunHandle } from '../executor/events.js';
 import { formatCount, formatDuration } from '../util/format.js';
+import { describeAccounting, describeCapacity, describeExposure, describeIntroduce } from './describe-run.js';
 import { rateAndEta, initialProgress, type Progress } from './progress.js';
 
 type Out = (line: string) => void;
@@ -52,6 +53,7 @@ function progressLine(t: Tally, now: number): string {
  */
 export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000): void {
   const tally = new Tally();
+  let nodes: Readonly<Record<string, string>> = {};
   let ended = false;
   const timer = setInterval(() => {
     if (tally.startedAt !== null && !ended) out(progressLine(tally, Date.now()));
@@ -60,7 +62,9 @@ export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000)
   const off = handle.subscribe((e) => {
     tally.add(e);
     if (e.type === 'preflight') out(e.message);
-    else if (e.type === 'run-start') out(`moving ${formatCount(e.slots)} slots (${formatCount(e.keys)} keys) with concurrency ${e.concurrency}${e.journal ? `; journal ${e.journal}` : ''}`);
+    else if (e.type === 'introduce') out(describeIntroduce(e, nodes[e.node] ?? e.node.slice(0, 8)));
+    else if (e.type === 'capacity') out(describeCapacity(e, nodes[e.node] ?? e.node.slice(0, 8)));
+    else if (e.type === 'run-start') (nodes = e.nodes), out(`moving ${formatCount(e.slots)} slots (${formatCount(e.keys)} keys) with concurrency ${e.concurrency}${e.journal ? `; journal ${e.journal}` : ''}`);
     else if (e.type === 'slot-failed') out(`slot ${e.slot} failed (${e.code}, ${e.phase}): ${e.reason}`);
     else if (e.type === 'stopping' || e.type === 'paused' || e.type === 'resumed') out(e.message ?? e.type);
     else if (e.type === 'pace') out(describePace(e));
@@ -71,10 +75,13 @@ export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000)
       const s = e.summary;
       const secs = s.ms / 1000;
       out(progressLine(tally, e.t));
+      const lost = s.accounting.evicted > 0;
       out(
-        `${s.failed || s.notStarted ? 'stopped' : 'done'}: ${s.done}/${s.planned} slots moved, ${formatCount(s.keys)} keys in ${formatDuration(secs)} (${formatCount(secs > 0 ? s.keys / secs : 0)} keys/s)` +
+        `${lost ? 'finished with keys lost' : s.failed || s.notStarted ? 'stopped' : 'done'}: ${s.done}/${s.planned} slots moved, ${formatCount(s.keys)} keys in ${formatDuration(secs)} (${formatCount(secs > 0 ? s.keys / secs : 0)} keys/s)` +
           `${s.failed ? `, ${s.failed} failed` : ''}${s.notStarted ? `, ${s.notStarted} not started` : ''}`,
       );
+      out(describeAccounting(s.accounting));
+      out(describeExposure(s.exposure));
     }
   });
 }

@@ -16,6 +16,8 @@ interface NodeView {
   readonly lines: ClusterNodeLine[];
   readonly clusterState: string;
   readonly usedMemory?: number;
+  readonly maxMemory?: number;
+  readonly maxMemoryPolicy?: string;
   readonly keys: number;
   readonly redisVersion?: string;
 }
@@ -43,11 +45,14 @@ async function readNodeView(client: Redis, addr: string): Promise<NodeView> {
   ]);
   const infoMap = parseInfo(info);
   const usedMemory = infoMap.has('used_memory') ? Number(infoMap.get('used_memory')) : undefined;
+  const maxMemory = infoMap.has('maxmemory') ? Number(infoMap.get('maxmemory')) : undefined;
   return {
     lines: parseClusterNodes(text),
     clusterState: parseInfo(clusterInfo).get('cluster_state') ?? 'unknown',
     keys,
     ...(usedMemory !== undefined ? { usedMemory } : {}),
+    ...(maxMemory !== undefined ? { maxMemory } : {}),
+    ...(infoMap.has('maxmemory_policy') ? { maxMemoryPolicy: infoMap.get('maxmemory_policy') } : {}),
     ...(infoMap.has('redis_version') ? { redisVersion: infoMap.get('redis_version') } : {}),
   };
 }
@@ -202,6 +207,8 @@ export async function readTopology(seed: HostPort, conn: ConnectionOptions, opti
               clusterState: view.clusterState,
               keys: view.keys,
               ...(view.usedMemory !== undefined ? { usedMemory: view.usedMemory } : {}),
+              ...(view.maxMemory !== undefined ? { maxMemory: view.maxMemory } : {}),
+              ...(view.maxMemoryPolicy ? { maxMemoryPolicy: view.maxMemoryPolicy } : {}),
               ...(view.redisVersion ? { redisVersion: view.redisVersion } : {}),
             }
           : {}),

@@ -31,6 +31,8 @@ const nodeSchema = z.object({
   clusterState: z.string().optional(),
   replicas: z.array(nodeId),
   usedMemory: z.number().optional(),
+  maxMemory: z.number().optional(),
+  maxMemoryPolicy: z.string().optional(),
   keys: z.number().optional(),
   redisVersion: z.string().optional(),
 });

@@ -58,6 +58,10 @@ export interface TopologyNode extends ClusterNodeLine {
   readonly replicas: readonly string[];
   /** `used_memory` from `INFO memory`, bytes. */
   readonly usedMemory?: number;
+  /** `maxmemory` from `INFO memory`, bytes (0: no limit). */
+  readonly maxMemory?: number;
+  /** `maxmemory_policy` from `INFO memory` (`noeviction`, `allkeys-lru`, …). */
+  readonly maxMemoryPolicy?: string;
   /** Keys in db 0 (`DBSIZE`). */
   readonly keys?: number;
   /** Redis version from `INFO server`. */

@@ -31,10 +31,12 @@ export function PlanPreview({ plan, columns, by, maxNodes = Infinity }: PlanPrev
       {nodes.map((n) => {
         const before = pick(n.before, by);
         const after = pick(n.after, by);
+        const mem = n.memory;
         return (
-          <Text key={n.id}>
+          <Text key={n.id} wrap="truncate-end">
             {n.addr.padEnd(20).slice(0, 20)} <Bar share={before / max} width={barWidth} color="gray" /> → <Bar share={after / max} width={barWidth} color={after > before ? 'green' : after < before ? 'yellow' : undefined} />{' '}
             {`${show(before, by)} → ${show(after, by)}`}
+            {mem?.max ? <Text color={mem.overflows ? 'red' : undefined} dimColor={!mem.overflows}>{` · ${formatBytes(mem.projected)}/${formatBytes(mem.max)}${mem.overflows ? ' OVER maxmemory' : ''}`}</Text> : null}
           </Text>
         );
       })}

@@ -4,6 +4,7 @@ import type { RunSummary } from '../executor/events.js';
 import type { Topology } from '../topology/types.js';
 import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 import { Bar } from './Bar.js';
+import { describeAccounting, describeExposure } from '../report/describe-run.js';
 
 export interface SummaryViewProps {
   /** The plan that ran: its before figures and the planned after. */
@@ -28,14 +29,15 @@ const slotsOf = (t: Topology, id: string): number => t.slotOwners.reduce((a, o) 
 export function SummaryView({ plan, summary: s, bytesMoved, journal, failures, after, columns }: SummaryViewProps) {
   const secs = s.ms / 1000;
   const per = (n: number): number => (secs > 0 ? n / secs : 0);
-  const ok = !s.failed && !s.notStarted;
+  const lost = s.accounting.evicted > 0;
+  const ok = !s.failed && !s.notStarted && !lost;
   const rows = plan.summary.nodes.map((n) => {
     const live = after?.nodes.find((x) => x.id === n.id);
     return { n, slots: after ? slotsOf(after, n.id) : n.after.slots, keys: live?.keys ?? n.after.keys };
   });
   const max = Math.max(1, ...rows.flatMap((r) => [r.n.before.slots, r.slots]));
   const barWidth = Math.max(3, Math.min(24, Math.floor((columns - 66) / 2)));
-  const headline = ok ? '✓ done' : s.stoppedBy === 'failure' ? '✗ stopped after a failure' : '■ stopped';
+  const headline = ok ? '✓ done' : lost ? '✗ finished with keys lost' : s.stoppedBy === 'failure' ? '✗ stopped after a failure' : s.stoppedBy === 'capacity' ? '■ stopped before a target ran out of room' : '■ stopped';
   return (
     <Box flexDirection="column">
       <Text bold color={ok ? 'green' : 'yellow'} wrap="truncate-end">
@@ -44,6 +46,8 @@ export function SummaryView({ plan, summary: s, bytesMoved, journal, failures, a
       <Text wrap="truncate-end">
         throughput {formatCount(per(s.done))} slots/s · {formatCount(per(s.keys))} keys/s · {formatBytes(per(bytesMoved))}/s ({formatCount(s.keys)} keys, ~{formatBytes(bytesMoved)})
       </Text>
+      <Text color={lost ? 'red' : undefined} dimColor={!lost} wrap="truncate-end">{describeAccounting(s.accounting)}</Text>
+      <Text dimColor wrap="truncate-end">{describeExposure(s.exposure)}</Text>
       <Box marginTop={1} flexDirection="column">
         <Text dimColor>per master, before → after{after ? ' (read from the cluster)' : ' (planned)'}</Text>
         {rows.map(({ n, slots, keys }) => (

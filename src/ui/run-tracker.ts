@@ -2,6 +2,7 @@ import type { ExecutorEvent, RunHandle, RunSummary } from '../executor/events.js
 import type { Plan } from '../planner/plan-schema.js';
 import { SLOT_COUNT } from '../topology/types.js';
 import type { SlotRunState } from './slot-map.js';
+import { describeCapacity, describeIntroduce } from '../report/describe-run.js';
 
 /** One in-flight slot as the execution view lists it. */
 export interface FlightRow {
@@ -39,9 +40,13 @@ export class RunTracker {
   /** `gentle` while clients use the cluster (the executor's pace event). */
   pace: 'fast' | 'gentle' = 'fast';
   journal: string | null = null;
+  /** New masters being introduced to the clients, with the latest line about each (none once done). */
+  readonly introducing = new Map<string, string>();
   summary: RunSummary | null = null;
   readonly preflight: string[] = [];
   readonly failures: { slot: number; code: string; reason: string }[] = [];
+  /** Memory alarms of the targets (nearly full, keys evicted), as lines. */
+  readonly capacity: string[] = [];
   readonly inFlight = new Map<number, FlightRow>();
   /** id → addr of every node in the run. */
   nodes: Record<string, string> = {};
@@ -128,6 +133,13 @@ export class RunTracker {
         break;
       case 'pace':
         this.pace = e.mode;
+        break;
+      case 'capacity':
+        this.capacity.push(describeCapacity(e, this.nodes[e.node] ?? e.node.slice(0, 8)));
+        break;
+      case 'introduce':
+        if (e.step === 'done') this.introducing.delete(e.node);
+        else this.introducing.set(e.node, describeIntroduce(e, this.nodes[e.node] ?? e.node.slice(0, 8)));
         break;
       case 'concurrency':
         this.concurrency = e.value ?? this.concurrency;

@@ -8,13 +8,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
 import { isAlive, runCli, useCluster } from '../helpers/cluster.js';
 import { between, checkCluster, mastersOf, readCluster, rng, runCliEvents, scenarioSeed, startTraffic, verifyScenario, type Traffic } from './fault-kit.js';
 
 const KEYS = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'slotpilot-fault-failover-'));
 const file = (name: string): string => join(dir, name);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('scenario 3: target restarted, source failed over, mid-run', () => {
   // AOF so a restarted node keeps what it had; a short node timeout so the failover is quick.
@@ -42,7 +42,7 @@ describe('scenario 3: target restarted, source failed over, mid-run', () => {
         faults++;
       }
     });
-    while (isAlive(target.pid)) await sleep(20);
+    await waitFor('the killed target to be gone', () => !isAlive(target.pid), { everyMs: 20 });
     await cluster().restartNode(target);
     const failed = r.events.filter((e) => e.type === 'slot-failed');
     process.stdout.write(`[faults] target ${target.port} killed after event #${after} and restarted: exit ${r.code}; ${failed.length} failed: ${[...new Set(failed.map((e) => e.reason))].slice(0, 2).join(' | ')}\n`);
@@ -78,13 +78,10 @@ describe('scenario 3: target restarted, source failed over, mid-run', () => {
     });
     expect(failedOver).not.toBeNull();
     await failedOver;
-    // Wait for the replica to be the master everywhere.
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const now = await readCluster(cluster()).catch(() => null);
-      if (now?.nodes.find((n) => n.id === replica.id)?.role === 'master' && now.nodes.find((n) => n.id === source.id)?.role === 'replica') break;
-      await sleep(200);
-    }
+    await waitFor('the replica to be the master and the old source its replica in the seed\'s view', async () => {
+      const now = await readCluster(cluster());
+      return now.nodes.find((n) => n.id === replica.id)?.role === 'master' && now.nodes.find((n) => n.id === source.id)?.role === 'replica';
+    });
     const failed = r.events.filter((e) => e.type === 'slot-failed');
     process.stdout.write(`[faults] source ${source.port} failed over to ${replica.port} after event #${after}: exit ${r.code}; ${failed.length} failed: ${[...new Set(failed.map((e) => e.reason))].slice(0, 3).join(' | ')}\n`);
     if (r.code !== 0) {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { parseAddr } from '../../src/redis/connection.js';
 import { readTopology } from '../../src/topology/read-topology.js';
@@ -30,15 +31,7 @@ describe('add-node on a real cluster', () => {
     const slot = String(Number(await c.call('CLUSTER', 'KEYSLOT', '{x}already-here')));
     await c.call('CLUSTER', 'ADDSLOTS', slot);
     // cluster_state turns ok a moment after the slot is added.
-    for (let i = 0; ; i++) {
-      try {
-        await c.set('{x}already-here', '1');
-        break;
-      } catch (error) {
-        if (i > 100) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitFor('the lone node to accept a write in its own slot (cluster_state ok)', () => c.set('{x}already-here', '1'));
     await c.call('CLUSTER', 'DELSLOTS', slot);
     c.disconnect();
     const before = await clusterNodesFingerprint(cluster());
@@ -59,11 +52,9 @@ describe('add-node on a real cluster', () => {
       const lines = text.trim().split('\n');
       return lines.length === 2 && !/handshake|noaddr/.test(text) && new Set(lines.map((l) => l.split(' ')[6])).size === 2;
     };
-    for (let i = 0; i < 100; i++) {
-      const views = [(await ca.call('CLUSTER', 'NODES')) as string, (await cb.call('CLUSTER', 'NODES')) as string];
-      if (views.every(settled)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor('the two lone nodes to finish their handshake and epoch collision', async () =>
+      [(await ca.call('CLUSTER', 'NODES')) as string, (await cb.call('CLUSTER', 'NODES')) as string].every(settled),
+    );
     ca.disconnect();
     cb.disconnect();
     const before = await clusterNodesFingerprint(cluster());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
 import { startLoad } from '../../scripts/lib/load-client.js';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { parseAddr } from '../../src/redis/connection.js';
@@ -43,7 +44,7 @@ describe('remove-node on a real cluster with replicas', () => {
     const victim = cluster().nodes[1]!;
     const itsReplica = t.nodes.find((n) => n.masterId === victim.id)!;
     const load = startLoad(cluster().seed, 4, undefined, 'remove');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('the live writers to have 200 writes acknowledged', () => load.acknowledged >= 200);
     const r = await runCli(['remove-node', '--seed', cluster().seed, '--node', victim.addr, '--shutdown', '--yes']);
     const stats = await load.stop();
     expect(r.stderr).toBe('');

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
 import { startLoad } from '../../scripts/lib/load-client.js';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { parseAddr } from '../../src/redis/connection.js';
@@ -42,7 +43,7 @@ describe('replace-node on a real cluster', () => {
     const oldSlots = t0.nodes.find((n) => n.id === old.id)!.slots;
     const oldReplica = t0.nodes.find((n) => n.masterId === old.id)!;
     const load = startLoad(cluster().seed, 4, undefined, 'replace');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('the live writers to have 200 writes acknowledged', () => load.acknowledged >= 200);
     const r = await runCli(['replace-node', '--seed', cluster().seed, '--old', old.addr, '--new', fresh.addr, '--yes']);
     const stats = await load.stop();
     expect(r.stderr).toBe('');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
 import { startLoad } from '../../scripts/lib/load-client.js';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { runCli, useCluster } from '../helpers/cluster.js';
@@ -13,7 +14,7 @@ describe('pace: full speed on a quiet cluster, gentle while clients write', () =
 
   it('under live writes the run turns gentle (said in the events), loses no acknowledged write, and leaves the cluster clean', async () => {
     const load = startLoad(cluster().seed, 4, undefined, 'pace');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the live writers to have 200 writes acknowledged', () => load.acknowledged >= 200);
     const r = await runCli(['rebalance', '--seed', cluster().seed, '--use-empty-masters', '--yes', '--json', '--journal', `${cluster().dir}/pace-load.ndjson`]);
     const stats = await load.stop();
     expect(r.stderr).toBe('');

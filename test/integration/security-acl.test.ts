@@ -1,6 +1,7 @@
 /**
  * A cluster with requirepass/masterauth for the default user and the least-privilege ACL user that
- * README documents — read from README itself, so the documented rule is exactly the one tested.
+ * docs/reliability.md documents — read from that page itself, so the documented rule is exactly the
+ * one tested.
  * slotpilot runs as that user through check, plan, apply (killed mid-run), resume and fix; no
  * password appears in stdout, stderr, NDJSON events, plan files, journals or the process title.
  */
@@ -19,20 +20,20 @@ const SP_PW = 'sl0tp1lot-Pw-4b8d1f6e';
 const dir = mkdtempSync(join(tmpdir(), 'slotpilot-acl-'));
 const file = (name: string): string => join(dir, name);
 
-/** The README's rule, as a redis.conf `user` line with the test's password. */
-function readmeAclRule(): string {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const line = readme.split('\n').find((l) => l.startsWith('ACL SETUSER slotpilot '));
-  if (!line) throw new Error('README has no "ACL SETUSER slotpilot ..." line');
+/** The documented rule (docs/reliability.md), as a redis.conf `user` line with the test's password. */
+function documentedAclRule(): string {
+  const doc = readFileSync(new URL('../../docs/reliability.md', import.meta.url), 'utf8');
+  const line = doc.split('\n').find((l) => l.startsWith('ACL SETUSER slotpilot '));
+  if (!line) throw new Error('docs/reliability.md has no "ACL SETUSER slotpilot ..." line');
   return line.replace(/^ACL SETUSER /, 'user ').replace('>CHANGE-ME', `>${SP_PW}`);
 }
 
 const env = { SLOTPILOT_USER: 'slotpilot', SLOTPILOT_PASSWORD: SP_PW };
 
-describe('least-privilege ACL user (rule from README)', () => {
+describe('least-privilege ACL user (rule from docs/reliability.md)', () => {
   // `weak`: the same rule without +migrate, to see a missing permission fail cleanly.
-  const weakRule = (): string => readmeAclRule().replace('user slotpilot ', 'user weak ').replace(' +migrate', '');
-  const cluster = useCluster({ masters: 3, keys: KEYS, password: ADMIN_PW, extraConfig: [readmeAclRule(), weakRule()] });
+  const weakRule = (): string => documentedAclRule().replace('user slotpilot ', 'user weak ').replace(' +migrate', '');
+  const cluster = useCluster({ masters: 3, keys: KEYS, password: ADMIN_PW, extraConfig: [documentedAclRule(), weakRule()] });
   const outputs: Record<string, string> = {};
 
   it('the user really is restricted', async () => {

@@ -103,7 +103,9 @@ export const tuiCommand: CommandModule<object, Args> = {
     const s = outcome.summary;
     if (!s) return;
     const resume = outcome.journal ? `; finish with: slotpilot resume --journal ${outcome.journal}` : '';
+    if (s.accounting.evicted > 0) throw new OperationError(`${formatCount(s.accounting.evicted)} keys were evicted on the targets during the run and are lost`);
     if (s.failed) throw new OperationError(`${s.failed} slot(s) failed, ${s.notStarted} not started${resume}`);
+    if (s.stoppedBy === 'capacity') throw new OperationError(`stopped before a target ran out of room: ${s.done}/${s.planned} slots moved${resume}`);
     if (s.stoppedBy) throw new InterruptedError(`stopped: ${s.done}/${s.planned} slots moved${resume}`);
     printLine(`done: ${s.done}/${s.planned} slots moved, ${formatCount(s.keys)} keys in ${(s.ms / 1000).toFixed(1)} s${outcome.journal ? `; journal ${outcome.journal}` : ''}`);
   },

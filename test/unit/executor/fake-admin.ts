@@ -135,6 +135,11 @@ export class FakeCluster {
       existingKeys: async (node, keys) => keys.filter((k) => this.node(node).keys.has(k)),
       keyBytes: async () => 123,
       migrateStats: async () => null,
+      stillMigrating: async (source, slot, target) => {
+        await tick();
+        const n = call(source, 'EXISTS-PROBE', slot);
+        return n.migrating.get(slot) === target;
+      },
       view: async () => {
         throw new Error('view is not scripted');
       },

@@ -1,7 +1,10 @@
+import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import type { ExecutorEvent } from '../../../src/executor/events.js';
 import { DEFAULT_MIGRATES_PER_SOURCE, startRun, type RunOptions } from '../../../src/executor/run-plan.js';
 import { SLOT_TRANSITIONS } from '../../../src/executor/slot-state.js';
+import { INTRO_SLOTS } from '../../../src/executor/introduction.js';
+import { MAX_AHEAD } from '../../../src/executor/open-ahead.js';
 import { FakeCluster, ids, keysForSlot, planOf } from './fake-admin.js';
 
 const [A, B, C, D] = ids as [string, string, string, string];
@@ -11,9 +14,9 @@ function fourNodes(keys: (slot: number) => number = (s) => (s < 100 ? s % 4 : 0)
   return new FakeCluster({ [A]: [0, 5460], [B]: [5461, 10922], [C]: [10923, 16383], [D]: [1, 0] }, keys);
 }
 
-function run(fake: FakeCluster, moves: { slot: number; from: string; to: string }[], opts: Partial<RunOptions> = {}) {
+function run(fake: FakeCluster, moves: { slot: number; from: string; to: string }[], opts: Partial<RunOptions> = {}, keysPerMove = 0) {
   const events: ExecutorEvent[] = [];
-  const handle = startRun(planOf(moves), { seed: { host: '127.0.0.1', port: 7000 }, connection: {}, journal: null, admin: fake.admin(), topology: fake.topology(), ...opts });
+  const handle = startRun(planOf(moves, keysPerMove), { seed: { host: '127.0.0.1', port: 7000 }, connection: {}, journal: null, admin: fake.admin(), topology: fake.topology(), introduceWaitMs: 0, ...opts });
   handle.subscribe((e) => events.push(e));
   return { handle, events };
 }
@@ -69,20 +72,22 @@ describe('startRun with a scripted cluster', () => {
     expect(Math.max(...fast.peakMigrates.values())).toBe(DEFAULT_MIGRATES_PER_SOURCE);
   });
 
-  it('takes a slot through the protocol in order: target IMPORTING, source MIGRATING, keys, target NODE, then the rest', async () => {
+  it('takes a slot through the protocol in order: target IMPORTING, source MIGRATING, keys, source still migrating?, target NODE, then the rest', async () => {
     const fake = fourNodes();
     const { handle } = run(fake, [{ slot: 3, from: A, to: D }]);
     await handle.done;
     const steps = fake.log.filter((l) => !l.includes('COUNTKEYSINSLOT'));
-    expect(steps.slice(0, 5)).toEqual([
+    expect(steps.slice(0, 6)).toEqual([
       `d SETSLOT 3 IMPORTING ${A}`,
       `a SETSLOT 3 MIGRATING ${D}`,
-      'a GETKEYSINSLOT 3 50',
+      'a GETKEYSINSLOT 3 200', // four batches' worth: the slot's keys come whole, and its batches keep tags together
       `a MIGRATE ${D}  ${keysForSlot(3, 3).join(' ')}`,
+      // The source still migrates it (no failover meanwhile): only then may the target claim it.
+      'a EXISTS-PROBE 3',
       `d SETSLOT 3 NODE ${D}`,
     ]);
     // Then the source and, at the same time, the other masters (only to speed up propagation).
-    expect(steps.slice(5).sort()).toEqual([`a SETSLOT 3 NODE ${D}`, `b SETSLOT 3 NODE ${D}`, `c SETSLOT 3 NODE ${D}`]);
+    expect(steps.slice(6).sort()).toEqual([`a SETSLOT 3 NODE ${D}`, `b SETSLOT 3 NODE ${D}`, `c SETSLOT 3 NODE ${D}`]);
   });
 
   it('an empty slot skips the key loop, but a key written before MIGRATING is still moved', async () => {
@@ -171,6 +176,55 @@ describe('startRun with a scripted cluster', () => {
     const open = [...fake.nodes.get(A)!.migrating.keys()];
     expect(open.length).toBe(summary.failed);
     for (const s of open) expect(fake.nodes.get(D)!.importing.get(s)).toBe(A);
+  });
+
+  it('introduces a master that owns nothing: its first slot alone and closed, then its intro slots, then the rest', async () => {
+    const fake = fourNodes((s) => (s < 100 || (s >= 5461 && s < 5561) ? 2 : 0));
+    const moves = [...slotsFrom(A, 0, 80, D), ...slotsFrom(B, 5461, 80, D)];
+    const { handle, events } = run(fake, moves, { concurrency: 64 });
+    expect(await handle.done).toMatchObject({ done: 160, failed: 0 });
+    // Replay what D was told: IMPORTING opens a slot towards it, NODE closes one.
+    const open = new Set<string>();
+    const closed: string[] = [];
+    let firstSlot: string | null = null;
+    for (const line of fake.log) {
+      const m = /^d SETSLOT (\d+) (IMPORTING|NODE)/.exec(line);
+      if (!m) continue;
+      if (m[2] === 'IMPORTING') {
+        if (firstSlot === null) firstSlot = m[1]!;
+        // Nothing opens towards D while its first slot is open, nor before that one closed.
+        else expect(closed).toContain(firstSlot);
+        // Slots beyond the intro ones open only once every intro slot is closed.
+        if (open.size + closed.length >= INTRO_SLOTS) expect(closed.length).toBeGreaterThanOrEqual(INTRO_SLOTS);
+        open.add(m[1]!);
+      } else if (open.delete(m[1]!)) closed.push(m[1]!);
+    }
+    expect(events.filter((e) => e.type === 'introduce').map((e) => (e.type === 'introduce' ? e.step : ''))).toEqual(['start', 'waiting', 'done']);
+  });
+
+  it('opens slots just in time: a source never has more open than its MIGRATEs in flight and a few ahead, and the summary reports the exposure', async () => {
+    const fake = new FakeCluster({ [A]: [0, 5460], [B]: [5461, 10922], [C]: [10923, 16382], [D]: [16383, 16383] }, (s) => (s < 300 ? 3 : 0));
+    const { handle } = run(fake, slotsFrom(A, 0, 300, D), { concurrency: 512, batch: 1 }, 3);
+    const summary = await handle.done;
+    expect(summary).toMatchObject({ done: 300, failed: 0 });
+    expect(fake.peakOpen).toBeLessThanOrEqual(DEFAULT_MIGRATES_PER_SOURCE + MAX_AHEAD);
+    expect(summary.exposure.maxOpen).toBeGreaterThanOrEqual(fake.peakOpen); // counted from IMPORTING sent to the last NODE
+    expect(summary.exposure.slotSeconds).toBeGreaterThan(0);
+    expect(summary.exposure.closingBursts).toBeGreaterThan(1);
+  });
+
+  it('moves each hash tag of a slot in one MIGRATE when it fits, so no multi-key command meets its keys half moved', async () => {
+    const fake = fourNodes(() => 0);
+    // Two tags of slot 5, two keys each, fetched together and cut into batches of two.
+    const tags: string[] = [];
+    for (let i = 0; tags.length < 2; i++) if (calculateSlot(`k${i}`) === 5) tags.push(`k${i}`);
+    // Named so that the source lists them tags interleaved: a{t0} b{t1} c{t0} d{t1}.
+    const [a, b, c, d] = [`a{${tags[0]}}`, `b{${tags[1]}}`, `c{${tags[0]}}`, `d{${tags[1]}}`];
+    for (const k of [a, b, c, d]) fake.nodes.get(A)!.keys.set(k!, 'v');
+    const { handle } = run(fake, [{ slot: 5, from: A, to: D }], { batch: 2 });
+    expect(await handle.done).toMatchObject({ done: 1, keys: 4 });
+    const migrates = fake.log.filter((l) => l.includes(' MIGRATE ')).map((l) => l.split(' ').slice(-2).join(' '));
+    expect(migrates).toEqual([`${a} ${c}`, `${b} ${d}`]);
   });
 
   it('respects the per-node limit', async () => {

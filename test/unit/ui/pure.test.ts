@@ -83,7 +83,7 @@ describe('run tracker', () => {
   it('ETA is zero once the run ended and rates stop at the end', () => {
     const t = new RunTracker(plan);
     t.add({ type: 'run-start', t: 0, runId: 'r', slots: 3, keys: 18, bytes: 3600, concurrency: 8, journal: null, nodes: {} });
-    t.add({ type: 'run-end', t: 4000, summary: { runId: 'r', planned: 3, done: 3, failed: 0, notStarted: 0, keys: 18, bytes: 0, ms: 4000, stoppedBy: null } });
+    t.add({ type: 'run-end', t: 4000, summary: { runId: 'r', planned: 3, done: 3, failed: 0, notStarted: 0, keys: 18, bytes: 0, ms: 4000, stoppedBy: null, exposure: { slotSeconds: 0.1, maxOpen: 3, closingBursts: 1 }, accounting: { planned: 18, moved: 18, found: 18, evicted: 0, expired: 0 } } });
     const r = t.rateAndEta(60_000);
     expect(r.etaSec).toBe(0);
     expect(r.elapsedSec).toBe(4);

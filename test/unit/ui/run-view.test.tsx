@@ -30,7 +30,7 @@ async function running() {
 }
 
 const t = Date.now();
-const summary = (patch: Partial<RunSummary> = {}): RunSummary => ({ runId: 'r1', planned: 5, done: 5, failed: 0, notStarted: 0, keys: 30, bytes: 0, ms: 2000, stoppedBy: null, ...patch });
+const summary = (patch: Partial<RunSummary> = {}): RunSummary => ({ runId: 'r1', planned: 5, done: 5, failed: 0, notStarted: 0, keys: 30, bytes: 0, ms: 2000, stoppedBy: null, exposure: { slotSeconds: 0.5, maxOpen: 5, closingBursts: 2 }, accounting: { planned: 30, moved: 30, found: 30, evicted: 0, expired: 0 }, ...patch });
 
 describe('execution view', () => {
   it('shows pre-flight, then progress with rates, node rates, the slot map by state, in-flight slots and errors', async () => {
@@ -48,7 +48,7 @@ describe('execution view', () => {
       { type: 'slot-failed', t, slot: 2, from: A, to: D, code: 'BUSYKEY', reason: 'key user:1 already exists on 127.0.0.1:7003', phase: 'keys' },
     );
     const f = await frame(/1 failed/);
-    expect(f).toMatch(/moving slots · running · concurrency 512 · elapsed/);
+    expect(f).toMatch(/moving slots · running · concurrency 512 \(\d+ open\) · elapsed/);
     expect(f).toMatch(/slots +█+░+ +20% 1\/5 · [\d.,]+\/s · 1 failed/);
     // 9 of 30 keys, and bytes priced at the plan's bytes per key (the executor reports none).
     expect(f).toMatch(/keys +█+░+ +30% 9\/30/);
@@ -72,11 +72,11 @@ describe('execution view', () => {
     for (const k of ['p', 'r', '+', '-', '-']) app.stdin.write(k);
     await vi.waitFor(() => expect(run.calls).toEqual(['pause', 'resume', 'concurrency 1024', 'concurrency 512', 'concurrency 256']));
     run.emit({ type: 'paused', t }, { type: 'concurrency', t, value: 256 });
-    await frame(/· paused · concurrency 256/);
+    await frame(/· paused · concurrency 256 \(\d+ open\)/);
     run.emit({ type: 'pace', t, mode: 'gentle', clientOpsPerSec: 900 });
-    await frame(/· paused \(gentle: clients active\) · concurrency 256/);
+    await frame(/· paused \(gentle: clients active\) · concurrency 256 \(\d+ open\)/);
     run.emit({ type: 'pace', t, mode: 'fast', clientOpsPerSec: 0 });
-    await frame(/· paused · concurrency 256/);
+    await frame(/· paused · concurrency 256 \(\d+ open\)/);
     app.stdin.write('q');
     app.stdin.write('a');
     await vi.waitFor(() => expect(run.calls.at(-1)).toBe('abort'));

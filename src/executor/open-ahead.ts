@@ -1,0 +1,43 @@
+/**
+ * How many slots a source may have open beyond its running key loops, so slots open just in time: a
+ * slot opens (IMPORTING, then MIGRATING with the first GETKEYSINSLOT: two round trips) while the slots
+ * before it move, and closes (target NODE, then the others: two more) while the next ones move, and
+ * the source's MIGRATE stream never waits. Fewer open slots means less exposure (slot-seconds clients
+ * pay in ASK and TRYAGAIN); too few and the source idles between slots. Sized from what the run
+ * measures: ahead = (opening + closing time) / key-loop time per slot, plus one. Pure (times come in).
+ */
+
+export const MIN_AHEAD = 1;
+export const MAX_AHEAD = 16;
+/** Before anything was measured: a slot of keys opening while one moves. */
+const FIRST_AHEAD = 2;
+
+const ewma = (old: number | undefined, sample: number): number => (old === undefined ? sample : old * 0.8 + sample * 0.2);
+
+export class OpenAhead {
+  /** Milliseconds from a slot's IMPORTING to its first keys answered, averaged. */
+  #openMs: number | undefined;
+  /** Milliseconds of one slot's key loop, averaged per source. */
+  readonly #keysMs = new Map<string, number>();
+  /** Milliseconds from a slot's last key to its last NODE, averaged. */
+  #closeMs = 0;
+
+  recordOpen(ms: number): void {
+    this.#openMs = ewma(this.#openMs, Math.max(0, ms));
+  }
+
+  recordClose(ms: number): void {
+    this.#closeMs = ewma(this.#closeMs || undefined, Math.max(0, ms));
+  }
+
+  recordKeys(source: string, ms: number): void {
+    this.#keysMs.set(source, ewma(this.#keysMs.get(source), Math.max(0.01, ms)));
+  }
+
+  /** Slots of `source` to have opened beyond those whose keys are moving. */
+  ahead(source: string): number {
+    const keys = this.#keysMs.get(source);
+    if (this.#openMs === undefined || keys === undefined) return FIRST_AHEAD;
+    return Math.max(MIN_AHEAD, Math.min(MAX_AHEAD, Math.ceil((this.#openMs + this.#closeMs) / keys) + 1));
+  }
+}

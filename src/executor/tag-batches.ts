@@ -1,0 +1,47 @@
+/**
+ * Cutting a slot's keys into MIGRATE batches without splitting a hash tag when it can be helped.
+ * While a slot's keys move in several MIGRATEs, a multi-key command (MGET, MSET, a MULTI) on keys of
+ * one tag that are half moved gets TRYAGAIN, which some clients (node-redis) do not retry. Keys of one
+ * tag always share a slot, and applications use tags exactly for such commands, so each tag's keys
+ * go in the same MIGRATE unless the tag alone holds more keys than a batch. Pure.
+ */
+
+/** The part of a key Redis hashes: the text between the first `{` and the next `}`, if not empty. */
+export function hashTagOf(key: string): string {
+  const open = key.indexOf('{');
+  if (open < 0) return key;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/**
+ * Batches of at most `size` keys, each tag's keys together (a tag larger than `size` is cut into
+ * pieces of `size`). Keys keep their first-seen order within a tag; tags keep the order of their first key.
+ */
+export function batchByTag(keys: readonly string[], size: number): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const k of keys) {
+    const tag = hashTagOf(k);
+    const g = groups.get(tag);
+    if (g) g.push(k);
+    else groups.set(tag, [k]);
+  }
+  const batches: string[][] = [];
+  let current: string[] = [];
+  for (const group of groups.values()) {
+    if (current.length + group.length > size && current.length) {
+      batches.push(current);
+      current = [];
+    }
+    for (let i = 0; i < group.length; i += size) {
+      const piece = group.slice(i, i + size);
+      if (current.length + piece.length > size) {
+        batches.push(current);
+        current = [];
+      }
+      current.push(...piece);
+    }
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}

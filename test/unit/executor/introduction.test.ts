@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Introduction } from '../../../src/executor/introduction.js';
+
+const moves = (to: string, first: number, n: number) => Array.from({ length: n }, (_, i) => ({ slot: first + i, to }));
+
+describe('Introduction', () => {
+  it('lets the first slot towards a new master open alone, then its intro slots, then the rest after the wait', () => {
+    const intro = new Introduction(['D'], [...moves('D', 0, 10), ...moves('E', 100, 3)], 4, 1000);
+    expect(intro.mayOpen(100, 'E')).toBe(true); // not a new master
+    expect(intro.mayOpen(1, 'D')).toBe(false);
+    expect(intro.mayOpen(0, 'D')).toBe(true);
+    intro.opened(0, 'D');
+    expect(intro.mayOpen(0, 'D')).toBe(false); // the first is open: nothing else towards D
+    expect(intro.mayOpen(1, 'D')).toBe(false);
+    expect(intro.closed(0, 'D', 10)).toBeNull();
+    expect([1, 2, 3].map((s) => intro.mayOpen(s, 'D'))).toEqual([true, true, true]);
+    expect(intro.mayOpen(4, 'D')).toBe(false); // not an intro slot
+    for (const s of [1, 2, 3]) intro.opened(s, 'D');
+    for (const s of [1, 2, 3]) expect(intro.closed(s, 'D', 20)).toBeNull();
+    expect(intro.waiting).toEqual(['D']);
+    expect(intro.mayOpen(4, 'D')).toBe(false);
+    // Clients on it fewer than on the least connected loaded master: keep waiting, within the bound.
+    expect(intro.observe('D', 3, 5, true, 500)).toBeNull();
+    expect(intro.observe('D', 5, 5, true, 600)).toEqual({ target: 'D', reason: 'clients', waitedMs: 580 });
+    expect(intro.mayOpen(4, 'D')).toBe(true);
+    expect(intro.waiting).toEqual([]);
+  });
+
+  it('stops waiting at the bound, at once on a quiet cluster, and not at all when nothing more goes there', () => {
+    const a = new Introduction(['D'], moves('D', 0, 3), 1, 1000);
+    a.opened(0, 'D');
+    a.closed(0, 'D', 0);
+    expect(a.observe('D', null, null, true, 999)).toBeNull();
+    expect(a.observe('D', null, null, true, 1000)).toMatchObject({ reason: 'timeout', waitedMs: 1000 });
+    const b = new Introduction(['D'], moves('D', 0, 3), 1, 1000);
+    b.opened(0, 'D');
+    b.closed(0, 'D', 0);
+    expect(b.observe('D', 1, 9, false, 5)).toMatchObject({ reason: 'quiet' });
+    const c = new Introduction(['D'], moves('D', 0, 2), 4, 1000);
+    c.opened(0, 'D');
+    c.closed(0, 'D', 0);
+    c.opened(1, 'D');
+    expect(c.closed(1, 'D', 7)).toMatchObject({ reason: 'nothing-more' });
+  });
+});
