@@ -3,7 +3,7 @@ import { RefusedError } from '../errors.js';
 import { connectNode, formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import { PipeConnection } from '../redis/pipe-connection.js';
 import { readTopology } from '../topology/read-topology.js';
-import { SLOT_COUNT } from '../topology/types.js';
+import { SLOT_COUNT, type Topology } from '../topology/types.js';
 import { DIGEST_KEYS_LUA } from './digest.js';
 import { VALUE_PARTS_LUA } from './value-digest.js';
 import { openSource, type ImportSource } from './source.js';
@@ -28,6 +28,8 @@ export interface ImportTargets {
   readonly targets: ReadonlyMap<string, ImportTarget>;
   /** Every node's address (a source must not be one of them). */
   readonly nodeAddrs: readonly (HostPort & { readonly id: string })[];
+  /** The cluster as read (memory figures for capacity checks). */
+  readonly topology: Topology;
   /** Close every connection. */
   close(): void;
 }
@@ -46,7 +48,7 @@ export interface PreflightInput {
 }
 
 /** The same machine under another name would slip past an address comparison; these names are common. */
-function sameAddr(a: HostPort, b: HostPort): boolean {
+export function sameAddr(a: HostPort, b: HostPort): boolean {
   const norm = (h: string): string => (h === 'localhost' || h === '::1' || h === '0.0.0.0' ? '127.0.0.1' : h);
   return a.port === b.port && norm(a.host) === norm(b.host);
 }
@@ -121,5 +123,5 @@ export async function prepareTargets(seed: HostPort, connection: ConnectionOptio
     throw error;
   }
   const nodeAddrs = topology.nodes.map((n) => ({ host: n.host, port: n.port, id: n.id }));
-  return { seed: topology.seed, slotOwners: topology.slotOwners as string[], targets, nodeAddrs, close };
+  return { seed: topology.seed, slotOwners: topology.slotOwners as string[], targets, nodeAddrs, topology, close };
 }
