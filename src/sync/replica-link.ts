@@ -32,6 +32,8 @@ export class ReplicaLink {
   /** Bytes of the command stream received: the replication offset of the last one. */
   receivedOffset: number;
   #closed = false;
+  /** Who takes the bytes, once started: told when the link ends, whoever ends it. */
+  #sink: LinkSink | null = null;
 
   private constructor(addr: string, socket: Socket, reply: PsyncReply, startOffset: number) {
     this.addr = addr;
@@ -83,12 +85,8 @@ export class ReplicaLink {
     let chain = Promise.resolve();
     /** Bytes of the `$` line received so far. */
     let pending: Buffer = Buffer.alloc(0);
-    const fail = (reason: string): void => {
-      if (this.#closed) return;
-      this.#closed = true;
-      s.destroy();
-      sink.closed(reason);
-    };
+    this.#sink = sink;
+    const fail = (reason: string): void => this.#end(reason);
     const stream = (chunk: Buffer): void => {
       if (!chunk.length) return;
       this.receivedOffset += chunk.length;
@@ -157,9 +155,14 @@ export class ReplicaLink {
   }
 
   close(): void {
+    this.#end('closed by slotpilot');
+  }
+
+  #end(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket.destroy();
+    this.#sink?.closed(reason);
   }
 }
 

@@ -99,7 +99,7 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
   async function watchCapacity(): Promise<void> {
     await Promise.all(
       [...prep.targets.targets.values()].map(async (t) => {
-        const info = parseInfo(await t.client.info('all'));
+        const info = parseInfo(`${await t.client.info('memory')}\n${await t.client.info('stats')}`);
         const alarms = watch.observe(t.addr, { used: stat(info, 'used_memory'), max: stat(info, 'maxmemory'), policy: info.get('maxmemory_policy') ?? null, evicted: stat(info, 'evicted_keys'), expired: stat(info, 'expired_keys') });
         for (const a of alarms) {
           const message =

@@ -201,7 +201,10 @@ export class SourceSync {
       linked = true;
       lostSince = null;
       this.#link = link;
-      if (this.#stopping) break;
+      if (this.#stopping) {
+        link.close();
+        break;
+      }
       let lost: string | null;
       if (reply.kind === 'full') {
         const reason = asked ? `the source cannot continue from offset ${asked.offset + 1} of ${asked.replid.slice(0, 8)}… (its backlog no longer holds it, or its replication id changed): a full sync, keys already copied are present or replaced by the source's value` : null;
