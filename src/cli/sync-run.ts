@@ -2,6 +2,7 @@ import { InterruptedError, OperationError, RefusedError, UnreachableError } from
 import { attachSyncNdjsonReporter, attachSyncPlainReporter } from '../report/sync-reporter.js';
 import type { SyncHandle } from '../sync/events.js';
 import { serveSyncMetrics } from '../sync/metrics.js';
+import { stopOnSignals } from './on-signals.js';
 import { bufferedLines, isInteractive, printLine } from './output.js';
 
 export interface FollowSyncOptions {
@@ -31,14 +32,7 @@ export async function followSync(handle: SyncHandle, opts: FollowSyncOptions): P
     screen = openSyncTui(handle, opts.journal);
   } else attachSyncPlainReporter(handle, printLine);
   if (metrics) printLine(`metrics: http://${opts.metrics!.host}:${metrics.port}/metrics`);
-  let signals = 0;
-  const onSignal = (): void => {
-    signals++;
-    handle.interrupt();
-    if (signals > 1) setTimeout(() => process.exit(130), 100).unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const off = stopOnSignals(() => handle.interrupt());
   try {
     const s = await handle.done;
     await screen?.waitUntilExit();
@@ -52,7 +46,6 @@ export async function followSync(handle: SyncHandle, opts: FollowSyncOptions): P
     if (s.stoppedBy === 'signal') throw new InterruptedError(`interrupted at offset${s.sources.length > 1 ? 's' : ''} ${s.sources.map((x) => x.appliedOffset).join(', ')}; ${again}`);
   } finally {
     metrics?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    off();
   }
 }

@@ -9,18 +9,12 @@ import { startSync } from '../../sync/run-sync.js';
 import { attachSyncJournal, defaultSyncJournalPath, journalExists, syncJournalHeader } from '../../sync/sync-journal.js';
 import { formatBytes, formatCount } from '../../util/format.js';
 import { confirm } from '../apply-options.js';
-import { resolveConnection, resolveSeed, withConnectionOptions, type ConnectionArgs } from '../options.js';
+import { resolveConnection, resolveSeed, resolveSourceConnection, withConnectionOptions, type SourceArgs } from '../options.js';
 import { printLine } from '../output.js';
 import { followSync } from '../sync-run.js';
 import { wholeNumber } from './import.js';
 
-export interface SyncArgs extends ConnectionArgs {
-  readonly from?: string;
-  readonly fromUser?: string;
-  readonly fromPassword?: string;
-  readonly fromTls: boolean;
-  readonly db: number;
-  readonly match?: string;
+export interface SyncArgs extends SourceArgs {
   readonly replace: boolean;
   readonly journal?: string;
   readonly yes: boolean;
@@ -86,9 +80,7 @@ export const syncCommand: CommandModule<object, SyncArgs> = {
     const reconnectTimeout = wholeNumber(args.reconnectTimeout, '--reconnect-timeout', 0);
     if (args.metricsPort !== undefined) wholeNumber(args.metricsPort, '--metrics-port', 0);
     const connection = resolveConnection(args);
-    const fromPassword = args.fromPassword ?? process.env.SLOTPILOT_FROM_PASSWORD;
-    const fromTls = args.fromTls ? resolveConnection({ ...args, tls: true }).tls : undefined;
-    const fromConnection = { user: args.fromUser || undefined, password: fromPassword || undefined, tls: fromTls };
+    const fromConnection = resolveSourceConnection(args);
     const match = args.match ?? null;
     const journal = args.journal ?? defaultSyncJournalPath(new Date());
     const resuming = journalExists(journal);
