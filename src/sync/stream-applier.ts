@@ -123,11 +123,15 @@ export class StreamApplier {
   #onHalt: (() => void) | null = null;
   readonly #haltSignal = new Promise<null>((resolve) => (this.#onHalt = () => resolve(null)));
 
-  /** Resolves once every unit sent is acknowledged. */
+  /** Resolves once every pipeline sent has been answered (or has failed): after a stop too. */
   async idle(): Promise<void> {
     this.#flush();
-    await this.#waitUnder(1);
+    while (this.#outstanding > 0) await new Promise<void>((resolve) => (this.#answeredOne = resolve));
   }
+
+  /** Pipelines sent and not yet answered, and who waits for the next answer. */
+  #outstanding = 0;
+  #answeredOne: (() => void) | null = null;
 
   async #apply(chunk: Buffer): Promise<void> {
     const now = Date.now();
@@ -250,13 +254,20 @@ export class StreamApplier {
     const payload = q.raws.length === 1 ? q.raws[0]! : Buffer.concat(q.raws, q.bytes);
     const count = q.count;
     this.#out.set(owner, { raws: [], refs: [], count: 0, bytes: 0 });
-    target.pipe.callEncoded(payload, count).then(
-      (results) => this.#answered(target.addr, refs, results),
-      (error: unknown) => {
-        this.#stop(refs[0]!.cmd, `the connection to ${target.addr} failed: ${errorLine(error)}`);
-        this.#wake();
-      },
-    );
+    this.#outstanding++;
+    target.pipe
+      .callEncoded(payload, count)
+      .then(
+        (results) => this.#answered(target.addr, refs, results),
+        (error: unknown) => {
+          this.#stop(refs[0]!.cmd, `the connection to ${target.addr} failed: ${errorLine(error)}`);
+          this.#wake();
+        },
+      )
+      .finally(() => {
+        this.#outstanding--;
+        this.#answeredOne?.();
+      });
   }
 
   #answered(addr: string, refs: readonly PartRef[], results: readonly [Error | null, unknown][]): void {
