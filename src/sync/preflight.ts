@@ -51,14 +51,21 @@ function keysOf(info: Map<string, string>, db: number): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** A source's client, opened again when it was lost (a restarted source): INFO must keep working. */
 async function openSourceNode(addr: HostPort, conn: ConnectionOptions): Promise<SyncSourceNode> {
-  const client = await connectNode(addr, conn);
-  return {
+  const node: SyncSourceNode = {
     name: formatAddr(addr),
     addr,
-    client,
-    getKeys: async (args) => (await client.callBuffer('COMMAND', 'GETKEYS', ...args)) as Buffer[],
+    client: await connectNode(addr, conn),
+    async ready() {
+      if (node.client.status === 'ready') return node.client;
+      node.client.disconnect();
+      node.client = await connectNode(addr, conn);
+      return node.client;
+    },
+    getKeys: async (args) => (await (await node.ready()).callBuffer('COMMAND', 'GETKEYS', ...args)) as Buffer[],
   };
+  return node;
 }
 
 /**

@@ -82,7 +82,7 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
     await Promise.all(
       sources.map(async (s, i) => {
         const askedAt = Date.now();
-        const info = parseInfo(await prep.sources[i]!.client.info('replication'));
+        const info = parseInfo(await (await prep.sources[i]!.ready()).info('replication'));
         s.masterOffset = stat(info, 'master_repl_offset');
         s.masterOffsetAt = askedAt;
         const before = received.get(s.addr);
@@ -118,12 +118,12 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
 
   async function pauseSources(): Promise<void> {
     const ms = options.cutoverTimeoutMs + options.cutoverPauseMs;
-    await Promise.all(prep.sources.map((s) => s.client.call('CLIENT', 'PAUSE', String(ms), 'WRITE')));
+    await Promise.all(prep.sources.map(async (s) => (await s.ready()).call('CLIENT', 'PAUSE', String(ms), 'WRITE')));
     cut.pausedSince = Date.now();
     const offsets = new Map<string, number>();
     await Promise.all(
       prep.sources.map(async (s, i) => {
-        const off = stat(parseInfo(await s.client.info('replication')), 'master_repl_offset');
+        const off = stat(parseInfo(await (await s.ready()).info('replication')), 'master_repl_offset');
         offsets.set(sources[i]!.addr, off);
         sources[i]!.masterOffset = off;
         sources[i]!.masterOffsetAt = Date.now();
@@ -134,7 +134,7 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
   }
 
   async function unpause(): Promise<void> {
-    await Promise.all(prep.sources.map((s) => s.client.call('CLIENT', 'UNPAUSE').catch(() => undefined)));
+    await Promise.all(prep.sources.map((s) => s.ready().then((c) => c.call('CLIENT', 'UNPAUSE')).catch(() => undefined)));
     emit({ type: 'cutover', t: Date.now(), stage: 'unpaused', offsets: {}, pausedMs: Date.now() - cut.pausedSince, message: 'source writes resumed (CLIENT UNPAUSE)' });
   }
 
@@ -230,7 +230,10 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
 export interface SyncSourceNode {
   readonly name: string;
   readonly addr: { readonly host: string; readonly port: number };
-  readonly client: Redis;
+  /** The current client (replaced by `ready` after the source was lost). */
+  client: Redis;
+  /** The client, connected again if it was lost. */
+  ready(): Promise<Redis>;
   readonly getKeys: (args: readonly Buffer[]) => Promise<Buffer[]>;
 }
 
