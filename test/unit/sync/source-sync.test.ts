@@ -50,7 +50,8 @@ async function master(log: string[]): Promise<number> {
 
 describe('one source, end to end against scripted servers', () => {
   it('writes the snapshot, then the stream in order, and checkpoints the last offset', async () => {
-    const [logA, logB]: string[][] = [[], []];
+    const logA: string[] = [];
+    const logB: string[] = [];
     const [pa, pb] = [await master(logA), await master(logB)];
     const ID = 'd'.repeat(40);
     const rdb = new RdbFile(10).selectDb(0).key(0, 'a', str('1')).key(0, 'b', str('2')).key(0, 'c', str('3')).end();
