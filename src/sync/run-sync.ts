@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CapacityWatch } from '../executor/capacity-watch.js';
-import { describeOverflow } from '../planner/capacity.js';
+import { evicts } from '../planner/capacity.js';
 import { parseInfo } from '../redis/info.js';
 import { errorLine } from '../redis/errors.js';
 import { formatBytes } from '../util/format.js';
@@ -105,7 +105,7 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
           const message =
             a.kind === 'evicted'
               ? `${a.node} evicted ${a.keys} keys (maxmemory-policy ${a.policy}): they are lost from the cluster; stopping`
-              : `${a.node} is at ${formatBytes(a.used)} of its maxmemory ${formatBytes(a.max)}: ${describeOverflow({ id: a.node, addr: a.node, used: a.used, max: a.max, policy: a.policy, incoming: 0, outgoing: 0, projected: a.used }).split(' (')[1]?.replace(/\)$/, '') ?? 'near its limit'}`;
+              : `${a.node} is at ${formatBytes(a.used)} of its maxmemory ${formatBytes(a.max)} (maxmemory-policy ${a.policy ?? 'noeviction'}): ${evicts(a.policy) ? 'it will evict keys, and the run stops when it does' : 'writes will fail with OOM, and the run stops when one does'}`;
           emit({ type: 'capacity', t: Date.now(), alarm: a, message });
           if (a.kind === 'evicted') {
             evicted += a.keys;
