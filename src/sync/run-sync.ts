@@ -21,6 +21,11 @@ export interface SyncOptions extends Pick<SourceOptions, 'db' | 'match' | 'match
 
 /** Source offsets and lag are read this often (and `lag` events sent). */
 const POLL_MS = 1000;
+/**
+ * Checkpoints this often: a SIGKILL re-applies what the cluster acknowledged after the last one
+ * written (the journal flushes checkpoints at once).
+ */
+const CHECKPOINT_MS = 100;
 /** Cut-over and in-sync decisions this often. */
 const TICK_MS = 20;
 /** Targets' memory and evictions this often. */
@@ -183,6 +188,7 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
     const timers = [
       setInterval(() => void poll().catch(() => undefined), POLL_MS),
       setInterval(() => void tick(), TICK_MS),
+      setInterval(writeCheckpoints, CHECKPOINT_MS),
       setInterval(() => void watchCapacity().catch(() => undefined), CAPACITY_MS),
     ];
     const runs = sources.map((s) =>

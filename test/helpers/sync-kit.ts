@@ -79,9 +79,10 @@ export interface WriterStats {
 /**
  * Writers of non-idempotent commands (INCR, RPUSH, HINCRBY, DEL, EXPIRE, MULTI/EXEC on one slot and
  * across slots), each round a pipeline, until stopped. A write that is applied twice or not at all
- * shows as a different value.
+ * shows as a different value. `idempotent`: SET, HSET, DEL, PEXPIREAT only, for a test that kills
+ * slotpilot (a SIGKILL may re-apply the last moment's commands: see docs/sync.md, Resume).
  */
-export function startWriters(addr: string, opts: { readonly keys?: number; readonly password?: string } = {}): { stop(): Promise<WriterStats>; ops(): number } {
+export function startWriters(addr: string, opts: { readonly keys?: number; readonly password?: string; readonly idempotent?: boolean } = {}): { stop(): Promise<WriterStats>; ops(): number } {
   const port = Number(addr.split(':')[1]);
   const c = clientOf(port, opts.password);
   const keys = opts.keys ?? 200;
@@ -94,6 +95,18 @@ export function startWriters(addr: string, opts: { readonly keys?: number; reado
     for (let round = 0; running; round++) {
       const n = round % keys;
       const p = c.pipeline();
+      if (opts.idempotent) {
+        // Writes whose stream, applied again from any point in order, ends in the same state.
+        p.set(`i:s:${n}`, String(round));
+        p.hset(`i:h:${n % 20}`, `f${n}`, String(round));
+        if (round % 3 === 0) p.del(`i:s:${(n + 7) % keys}`);
+        if (round % 5 === 0) p.pexpireat(`i:h:${n % 20}`, Date.now() + 3_600_000);
+        const results = (await p.exec().catch((error: Error) => [[error, null]])) ?? [];
+        for (const [error] of results) if (error) (errors++, (firstError ??= String(error)));
+        ops += results.length;
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
       p.incr(`w:c:${n}`);
       p.rpush(`w:l:${n}`, String(round));
       p.hincrby(`w:h:${n % 20}`, `f${n}`, 1);
@@ -168,7 +181,8 @@ export async function compareWithCluster(source: Redis, cluster: LocalCluster): 
     if (clusterKeys !== keys.length) problems.push(`the cluster holds ${clusterKeys} keys, the source ${keys.length}`);
     for (let i = 0; i < keys.length; i += 500) {
       const part = keys.slice(i, i + 500);
-      const [digests, ttls] = await Promise.all([source.eval(DIGEST_KEYS_LUA, part.length, ...part) as Promise<(string | null)[]>, Promise.all(part.map((k) => source.pttl(k)))]);
+      // EVAL_RO: a source paused for writes (a cut-over) still runs read-only scripts.
+      const [digests, ttls] = await Promise.all([source.call('EVAL_RO', DIGEST_KEYS_LUA, part.length, ...part) as Promise<(string | null)[]>, Promise.all(part.map((k) => source.pttl(k)))]);
       await Promise.all(
         part.map(async (k, j) => {
           const owner = clients.get(owners[calculateSlot(k)]!)!;

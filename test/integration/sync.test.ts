@@ -63,7 +63,7 @@ describe('slotpilot sync from a standalone Redis', () => {
     source = await startSource(['--repl-diskless-sync', 'no']); // the $<len> framing
     await loadStandaloneKeys(source.addr, { count: 5000 });
     const j = journal();
-    const writers = startWriters(source.addr);
+    const writers = startWriters(source.addr, { idempotent: true });
     const first = sync(source.addr, j, '--json');
     await waitFor('the first run to stream', () => /"type":"synced"/.test(first.out()) && /"type":"checkpoint"/.test(readFileSync(j, 'utf8')), { timeoutMs: 60_000 });
     await waitFor('a checkpoint in the stream', () => readFileSync(j, 'utf8').split('\n').filter((l) => l.includes('"checkpoint"')).length >= 2, { timeoutMs: 20_000 });
