@@ -28,18 +28,19 @@ const args = await yargs(hideBin(process.argv))
   .option('keys', { type: 'number', describe: 'Keys of the w1 workload (default 1,000,000)', default: 1_000_000 })
   .option('value-size', { type: 'number', default: 100 })
   .option('only', { choices: ['idle', 'load', 'both'] as const, default: 'both' as const })
-  .option('client', { type: 'string', default: 'all', describe: 'Client libraries under load: ioredis, node-redis (5.12), node-redis-6, comma-separated; both = ioredis,node-redis; all = the three' })
+  .option('client', { type: 'string', default: 'both', describe: 'Client libraries under load: ioredis, node-redis (5.12), node-redis-6, comma-separated; both = ioredis,node-redis; all = the three' })
   .option('workloads', { type: 'string', default: 'w1,scale', describe: 'w1: 3+1 masters; scale: 12+4 masters, 2M keys (load only)' })
   .option('rate', { type: 'number', default: DEFAULT_MIX.opsPerSec, describe: 'Operations per second of each client library under load (0: closed loops, as fast as they go)' })
   .option('rounds', { type: 'number', default: 1, describe: 'Repeat everything, for the spread' })
   .option('output', { type: 'string', default: 'bench-results.json' })
   .option('slotpilot-args', { type: 'string', default: '', describe: 'Extra slotpilot options, e.g. "--max-block-ms 1"' })
   .option('keep', { type: 'string', describe: "Directory to copy each slotpilot run's journal and output tail to" })
+  .option('cli', { type: 'string', describe: "slotpilot's entry to run (default this build's): compare two builds in the same conditions" })
   .option('tools', { type: 'string', default: 'redis-cli,slotpilot', describe: 'Which tools to run' })
   .strict()
   .parseAsync();
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = args.cli ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const clients = (args.client === 'all' ? [...CLIENT_NAMES] : args.client === 'both' ? ['ioredis', 'node-redis'] : args.client.split(',')) as ClientName[];
 for (const c of clients) if (!CLIENT_NAMES.includes(c)) throw new Error(`unknown client ${c} (${CLIENT_NAMES.join(', ')}, both, all)`);
 const WORKLOADS: Record<string, Workload> = {
@@ -67,7 +68,7 @@ async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['m
       keysMoved += await c.dbsize();
       c.disconnect();
     }
-    const check = await measureRun(process.execPath, [CLI, 'check', '--seed', cluster.seed]);
+    const check = await measureRun(process.execPath, [fileURLToPath(new URL('../src/cli/main.js', import.meta.url)), 'check', '--seed', cluster.seed]);
     if (r.code !== 0) console.error(`${tool} ${w.name} ${mode} exited ${r.code}:\n${r.out.slice(-2000)}`);
     if (args.keep && tool === 'slotpilot') {
       mkdirSync(args.keep, { recursive: true });

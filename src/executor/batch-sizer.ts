@@ -1,26 +1,39 @@
 /**
  * How many keys the next MIGRATE of a source carries, so that one MIGRATE blocks the source for at
  * most `maxBlockMs` (MIGRATE holds the source's only thread while the target restores each key).
- * It learns the cost per key of each source from the batches it times, and starts small.
+ *
+ * A MIGRATE costs a part per call and a part per key: the source waits for the target's reply, and on
+ * a busy host that wait (the target being scheduled) was about half a millisecond whatever the batch
+ * size — 0.56–0.59 ms per call for 31 and for 47 keys on the bench. A cost per key alone took that
+ * wait for a cost of the keys, cut slots of 60 keys into two MIGRATEs, paid the wait twice and,
+ * measured again, cut smaller still. So the cost is `a + b × keys`: `b`, what a key itself costs to
+ * send and restore, from its bytes (a fifth of the cautious first guess: ~2 µs for the bench's keys,
+ * as the target's restore-asking and the source's serialisation measure); `a`, the rest of what the
+ * server's own figures measure per call. A batch is what fits in the budget after `a`, and grows at
+ * most to twice the batches measured; a call measured over budget shrinks the next batches in
+ * proportion (if `b` was too low, that is where it shows).
  */
 export class BatchSizer {
-  /** Measured ms per key per source (exponentially weighted); absent until the first batch. */
-  readonly #msPerKey = new Map<string, number>();
+  /** Per source: keys per call and ms per call measured on the server, averaged (EWMA). */
+  readonly #measured = new Map<string, { keys: number; ms: number }>();
   /** `--batch` given: no adapting. */
   readonly #fixed: number | null;
   readonly #maxBlockMs: number;
 
   static readonly MIN = 10;
   static readonly MAX = 5000;
-  static readonly FIRST = 50;
 
   /**
-   * A cautious guess of MIGRATE's cost per key before any was timed: 10 µs a key (the bench's
-   * 100-byte keys measured 6–8 µs on the server) plus 100 MB/s for the data. The plan's bytes
-   * include Redis' overhead per key, so the guess errs on the small side.
+   * A cautious guess of MIGRATE's cost per key before any was timed: 10 µs a key plus 100 MB/s for
+   * the data. The plan's bytes include Redis' overhead per key, so the guess errs on the small side.
    */
   static guessMsPerKey(bytesPerKey: number): number {
     return 0.01 + bytesPerKey / 100_000;
+  }
+
+  /** What a key itself costs (ms), without the wait per call: a fifth of the first guess. */
+  static keyMs(bytesPerKey: number | undefined): number {
+    return BatchSizer.guessMsPerKey(bytesPerKey ?? 100) / 5;
   }
 
   constructor(maxBlockMs: number, fixed: number | null) {
@@ -30,71 +43,58 @@ export class BatchSizer {
     this.#fixed = fixed;
   }
 
-  /** Keys for the next MIGRATE from `source`; `bytesPerKey` (the plan's estimate) helps before anything was timed. */
+  /** Keys for the next MIGRATE from `source`; `bytesPerKey` is the plan's estimate for its slot. */
   next(source: string, bytesPerKey?: number): number {
     if (this.#fixed !== null) return this.#fixed;
-    const cost = this.#msPerKey.get(source) ?? this.#othersCost() ?? (bytesPerKey ? BatchSizer.guessMsPerKey(bytesPerKey) : undefined);
-    if (cost === undefined) return BatchSizer.FIRST;
-    return Math.max(BatchSizer.MIN, Math.min(BatchSizer.MAX, Math.floor(this.#maxBlockMs / cost)));
+    const m = this.#measured.get(source) ?? this.#dearest(bytesPerKey);
+    if (!m) return clamp(this.#maxBlockMs / BatchSizer.guessMsPerKey(bytesPerKey ?? 100));
+    // Over budget: shrink in proportion, as if it all were the keys' cost (the cautious reading).
+    if (m.ms > this.#maxBlockMs) return clamp((m.keys * this.#maxBlockMs) / m.ms);
+    const b = BatchSizer.keyMs(bytesPerKey);
+    const a = m.ms - b * m.keys;
+    return clamp(Math.min(2 * m.keys, (this.#maxBlockMs - a) / b));
   }
 
   /**
    * A source not measured yet starts from the dearest measured one (same cluster, same kind of
-   * data): starting every new source at FIRST made the slots of its first opening burst (up to
-   * --concurrency of them, their first batch fetched at opening) take two MIGRATEs each, ~1,400
-   * extra MIGRATEs per bench run when sources take turns.
+   * data): starting every new source small made the slots of its first opening round take two
+   * MIGRATEs each, ~1,400 extra MIGRATEs per bench run when sources take turns.
    */
-  #othersCost(): number | undefined {
-    let worst: number | undefined;
-    for (const [source, cost] of this.#msPerKey) if (this.#serverTimed.has(source) && (worst === undefined || cost > worst)) worst = cost;
+  #dearest(bytesPerKey?: number): { keys: number; ms: number } | undefined {
+    const b = BatchSizer.keyMs(bytesPerKey);
+    let worst: { keys: number; ms: number } | undefined;
+    for (const m of this.#measured.values()) if (!worst || m.ms - b * m.keys > worst.ms - b * worst.keys) worst = m;
     return worst;
   }
 
-  /**
-   * A batch timed by the client: an upper bound of the source's blocking (it includes the round
-   * trip and any delay of this process), used only until the server's own figures arrive.
-   */
-  record(source: string, keys: number, ms: number): void {
-    if (keys <= 0 || this.#serverTimed.has(source)) return;
-    this.#update(source, keys, ms);
-  }
-
-  /** Server-side time MIGRATE spent on `keys` keys (INFO commandstats deltas): the real blocking. */
-  recordServer(source: string, keys: number, ms: number): void {
-    if (keys <= 0) return;
-    // The first server figure replaces the client-side estimate rather than blending with it.
-    if (!this.#serverTimed.has(source)) this.#msPerKey.delete(source);
-    this.#serverTimed.add(source);
-    this.#update(source, keys, ms);
-  }
-
-  /** Sources measured on the server; client timings no longer count for them. */
-  readonly #serverTimed = new Set<string>();
-
-  #update(source: string, keys: number, ms: number): void {
-    const sample = Math.max(ms, 0.05) / keys;
-    const old = this.#msPerKey.get(source);
-    this.#msPerKey.set(source, old === undefined ? sample : old * 0.7 + sample * 0.3);
+  /** Server-side time `calls` MIGRATEs of `keys` keys in all spent (INFO commandstats deltas): the real blocking. */
+  recordServer(source: string, calls: number, keys: number, ms: number): void {
+    if (calls <= 0 || keys <= 0) return;
+    const sample = { keys: keys / calls, ms: ms / calls };
+    const old = this.#measured.get(source);
+    this.#measured.set(source, old ? { keys: old.keys * 0.7 + sample.keys * 0.3, ms: old.ms * 0.7 + sample.ms * 0.3 } : sample);
   }
 }
 
+const clamp = (n: number): number => Math.max(BatchSizer.MIN, Math.min(BatchSizer.MAX, Math.floor(n)));
+
 /**
  * Feeds a BatchSizer with each source's server-side MIGRATE cost: every `everyMs`, an
- * `INFO commandstats` goes out right behind a MIGRATE on the same connection, and the usec and keys
- * between two samples give the source's microseconds per key. Client-side timing grows with this
- * process's own delays (two cores shared with the Redis nodes), which shrank batches for nothing.
+ * `INFO commandstats` goes out right behind a MIGRATE on the same connection, and the calls, usec and
+ * keys between two samples give the source's cost per call and per key. Client-side timing grows with
+ * this process's own delays (two cores shared with the Redis nodes), which shrank batches for nothing.
  */
 export class ServerCostSampler {
   /** Keys sent per source since the start (counted in the order the server sees them). */
   readonly #sent = new Map<string, number>();
-  /** Last sample per source: cumulative usec and keys sent before it. */
-  readonly #last = new Map<string, { usec: number; keys: number }>();
+  /** Last sample per source: cumulative calls and usec, and keys sent before it. */
+  readonly #last = new Map<string, { calls: number; usec: number; keys: number }>();
   readonly #due = new Map<string, number>();
   readonly #sizer: BatchSizer;
-  readonly #stats: (source: string) => Promise<{ usec: number } | null>;
+  readonly #stats: (source: string) => Promise<{ calls: number; usec: number } | null>;
   readonly #everyMs: number;
 
-  constructor(sizer: BatchSizer, stats: (source: string) => Promise<{ usec: number } | null>, everyMs = 200) {
+  constructor(sizer: BatchSizer, stats: (source: string) => Promise<{ calls: number; usec: number } | null>, everyMs = 200) {
     this.#sizer = sizer;
     this.#stats = stats;
     this.#everyMs = everyMs;
@@ -111,8 +111,8 @@ export class ServerCostSampler {
       .then((s) => {
         if (!s) return;
         const last = this.#last.get(source);
-        this.#last.set(source, { usec: s.usec, keys: total });
-        if (last && total > last.keys && s.usec >= last.usec) this.#sizer.recordServer(source, total - last.keys, (s.usec - last.usec) / 1000);
+        this.#last.set(source, { calls: s.calls, usec: s.usec, keys: total });
+        if (last && total > last.keys && s.usec >= last.usec && s.calls > last.calls) this.#sizer.recordServer(source, s.calls - last.calls, total - last.keys, (s.usec - last.usec) / 1000);
       })
       .catch(() => {});
   }

@@ -29,7 +29,11 @@ export interface ClusterAdmin {
   readonly masters: readonly string[];
   setSlot(node: string, slot: number, state: 'IMPORTING' | 'MIGRATING' | 'NODE', peer: string): Promise<void>;
   setSlotStable(node: string, slot: number): Promise<void>;
-  getKeysInSlot(node: string, slot: number, count: number): Promise<string[]>;
+  /**
+   * `behindMigrates`: on the connection the MIGRATEs use, so it runs after those already sent (a big
+   * slot's next keys); else on the control connection, which never waits behind a MIGRATE.
+   */
+  getKeysInSlot(node: string, slot: number, count: number, behindMigrates?: boolean): Promise<string[]>;
   countKeysInSlot(node: string, slot: number): Promise<number>;
   migrate(source: string, target: string, keys: readonly string[], opts: MigrateOptions): Promise<void>;
   /** Which of `keys` exist on `node` in a slot it is importing (ASKING before each EXISTS). */
@@ -58,28 +62,39 @@ export interface ClusterAdmin {
 }
 
 /**
- * One long-lived connection per node (see PipeConnection): the commands of one event-loop turn go out
- * in one write, so concurrent SETSLOTs for many slots reach a node together and Redis saves its
- * cluster config once for all of them.
+ * Two long-lived connections per node (see PipeConnection): the commands of one event-loop turn go
+ * out in one write, so concurrent SETSLOTs for many slots reach a node together and Redis saves its
+ * cluster config once for all of them. MIGRATEs (and what must run after them: a big slot's next
+ * keys, the close-time check, the cost sample) have a connection of their own, so a SETSLOT or a
+ * GETKEYSINSLOT never waits behind a source's MIGRATEs: Redis serves the other connection between
+ * two of them, as it serves any client.
  */
 export async function connectAdmin(nodes: readonly AdminNode[], masters: readonly string[], conn: ConnectionOptions, commandTimeoutMs: number): Promise<ClusterAdmin> {
   const clients = new Map<string, PipeConnection>();
+  const streams = new Map<string, PipeConnection>();
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const opened = await Promise.allSettled(nodes.map(async (n) => clients.set(n.id, await PipeConnection.open(n, conn, 'slotpilot-executor'))));
+  const opened = await Promise.allSettled(
+    nodes.flatMap((n) => [
+      PipeConnection.open(n, conn, 'slotpilot-executor').then((c) => void clients.set(n.id, c)),
+      PipeConnection.open(n, conn, 'slotpilot-migrate').then((c) => void streams.set(n.id, c)),
+    ]),
+  );
   const failed = opened.find((r) => r.status === 'rejected');
   if (failed) {
-    for (const c of clients.values()) c.destroy();
+    for (const c of [...clients.values(), ...streams.values()]) c.destroy();
     throw failed.reason;
   }
-  const watchdog = watchNodes(clients, commandTimeoutMs);
-  const client = (id: string): PipeConnection => {
-    const c = clients.get(id);
+  const watchdog = watchNodes([...clients.values(), ...streams.values()], commandTimeoutMs);
+  const pick = (from: ReadonlyMap<string, PipeConnection>, id: string): PipeConnection => {
+    const c = from.get(id);
     if (!c) throw new Error(`no connection to node ${id.slice(0, 8)}`);
     return c;
   };
+  const client = (id: string): PipeConnection => pick(clients, id);
+  const stream = (id: string): PipeConnection => pick(streams, id);
   const auth = migrateAuthArgs(conn);
   /** INFO commandstats, or '' when the node refuses it (an ACL without INFO). */
-  const commandstats = async (node: string): Promise<string> => String(await client(node).call('INFO', 'commandstats').catch(() => ''));
+  const commandstats = async (c: PipeConnection): Promise<string> => String(await c.call('INFO', 'commandstats').catch(() => ''));
   return {
     masters,
     async setSlot(node, slot, state, peer) {
@@ -88,15 +103,15 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     async setSlotStable(node, slot) {
       await client(node).call('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
     },
-    async getKeysInSlot(node, slot, count) {
-      return (await client(node).call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(count))) as string[];
+    async getKeysInSlot(node, slot, count, behindMigrates = false) {
+      return (await (behindMigrates ? stream(node) : client(node)).call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(count))) as string[];
     },
     async countKeysInSlot(node, slot) {
       return Number(await client(node).call('CLUSTER', 'COUNTKEYSINSLOT', String(slot)));
     },
     async migrate(source, target, keys, opts) {
       const t = byId.get(target)!;
-      const reply = await client(source).call('MIGRATE', t.host, String(t.port), '', '0', String(opts.timeoutMs), ...(opts.replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys);
+      const reply = await stream(source).call('MIGRATE', t.host, String(t.port), '', '0', String(opts.timeoutMs), ...(opts.replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys);
       if (reply !== 'OK' && reply !== 'NOKEY') throw new Error(`unexpected MIGRATE reply ${String(reply)}`);
     },
     async existingKeys(node, keys) {
@@ -117,12 +132,12 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
       return typeof v === 'number' ? v : null;
     },
     async migrateStats(node) {
-      const info = await commandstats(node);
+      const info = await commandstats(stream(node));
       const m = /cmdstat_migrate:calls=(\d+),usec=(\d+)/.exec(info);
       return m ? { calls: Number(m[1]), usec: Number(m[2]) } : info.includes('cmdstat_') ? { calls: 0, usec: 0 } : null;
     },
     async clientCalls(node) {
-      return clientCalls(await commandstats(node));
+      return clientCalls(await commandstats(client(node)));
     },
     async memory(node) {
       const c = client(node);
@@ -140,14 +155,15 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     async stillMigrating(source, slot, target) {
       const t = byId.get(target);
       // EXISTS of an absent key in a slot the source migrates is answered ASK <slot> <target>.
-      const reply = await client(source)
+      // Behind the slot's MIGRATEs, on their connection: the answer is about the slot once its keys are gone.
+      const reply = await stream(source)
         .call('EXISTS', probeKey(slot))
         .then((r) => `:${String(r)}`, (error: Error) => error.message);
       const ask = /^ASK (\d+) (\S+)/.exec(reply);
       if (ask && t && ask[2] === t.addr) return true;
       if (/^(:|MOVED )/.test(reply)) return false;
       // Anything else (an ASK naming the target by another address, an ACL refusal): read the view.
-      const me = parseClusterNodes(String(await client(source).call('CLUSTER', 'NODES'))).find((l) => l.flags.includes('myself'));
+      const me = parseClusterNodes(String(await stream(source).call('CLUSTER', 'NODES'))).find((l) => l.flags.includes('myself'));
       if (!me) return null;
       return me.role === 'master' && me.openSlots.some((o) => o.slot === slot && o.state === 'migrating' && o.peer === target);
     },
@@ -156,7 +172,7 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     },
     close() {
       clearInterval(watchdog);
-      for (const c of clients.values()) c.destroy();
+      for (const c of [...clients.values(), ...streams.values()]) c.destroy();
     },
   };
 }
@@ -166,10 +182,10 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
  * watchdog checks every connection (a timer per command cost about a second of CPU per bench run):
  * replies awaited and none for `timeoutMs` → close it, which fails them (the slots fail, the run stops).
  */
-function watchNodes(clients: ReadonlyMap<string, PipeConnection>, timeoutMs: number): NodeJS.Timeout {
+function watchNodes(clients: readonly PipeConnection[], timeoutMs: number): NodeJS.Timeout {
   const timer = setInterval(() => {
     const now = Date.now();
-    for (const c of clients.values()) {
+    for (const c of clients) {
       if (c.pending > 0 && now - c.lastReplyAt > timeoutMs) c.destroy(`Connection is closed: no reply from ${c.addr} within ${Math.round(timeoutMs / 1000)} s`);
     }
   }, Math.min(1000, timeoutMs));

@@ -68,7 +68,7 @@ export type FirstBatch = Prefetched & { readonly keys: string[] };
 /** Send GETKEYSINSLOT for the slot's next keys now; the reply is awaited later. */
 function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
   const count = fetchCount(ctx, m);
-  const keys = ctx.admin.getKeysInSlot(m.from, m.slot, count);
+  const keys = ctx.admin.getKeysInSlot(m.from, m.slot, count, true);
   keys.catch(() => {}); // awaited (and reported) by the key loop; never an unhandled rejection
   return { count, keys };
 }
@@ -213,7 +213,6 @@ export const slotSteps = {
         }
         await sent;
         const ms = performance.now() - started;
-        ctx.sizer.record(m.from, batch.length, ms);
         moved += batch.length;
         ctx.countKeys(m.from, m.to, batch.length);
         ctx.emit({ type: 'slot-progress', t: Date.now(), slot: m.slot, moved, bytes: 0, batch: batch.length, batchMs: Math.round(ms * 100) / 100 });
@@ -237,11 +236,13 @@ export const slotSteps = {
     await step(m, 'assigning', () => ctx.admin.setSlot(m.to, m.slot, 'NODE', m.to));
   },
   /**
-   * 5. source NODE, and 6. every other master. The others learn it by gossip anyway; telling them
-   * directly only makes redirects right sooner, so their failures do not fail the slot.
+   * 5. source NODE, and 6. every other master. The others learn it by gossip anyway (the target
+   * broadcasts its claim at once); telling them directly makes their views right sooner (and spares
+   * them an epoch tie when several targets claim at once), so it is sent but not waited for, and its
+   * failures do not fail the slot.
    */
   async assignRest(ctx: SlotContext, m: SlotMove): Promise<void> {
-    const others = ctx.admin.masters.filter((id) => id !== m.from && id !== m.to).map((id) => ctx.admin.setSlot(id, m.slot, 'NODE', m.to).catch(() => undefined));
+    for (const id of ctx.admin.masters) if (id !== m.from && id !== m.to) void ctx.admin.setSlot(id, m.slot, 'NODE', m.to).catch(() => undefined);
     await step(m, 'assigning', () =>
       ctx.admin.setSlot(m.from, m.slot, 'NODE', m.to).catch((error: unknown) => {
         // A master that has just lost its last slot to a node that gossiped the claim first turns
@@ -250,7 +251,6 @@ export const slotSteps = {
         if (!/only with masters/i.test(String((error as Error)?.message))) throw error;
       }),
     );
-    await Promise.all(others);
   },
 };
 

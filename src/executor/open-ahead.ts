@@ -1,10 +1,11 @@
 /**
  * How many slots a source may have open beyond its running key loops, so slots open just in time: a
- * slot opens (IMPORTING, then MIGRATING with the first GETKEYSINSLOT: two round trips) while the slots
- * before it move, and closes (target NODE, then the others: two more) while the next ones move, and
- * the source's MIGRATE stream never waits. Fewer open slots means less exposure (slot-seconds clients
- * pay in ASK and TRYAGAIN); too few and the source idles between slots. Sized from what the run
- * measures: ahead = (opening + closing time) / key-loop time per slot, plus one. Pure (times come in).
+ * slot opens in one round (its target's IMPORTING, then its source's MIGRATING with the first
+ * GETKEYSINSLOT) while the slots before it move, and closes in a later one (target NODE, then the
+ * source's) while the next ones move, and the source's MIGRATE stream never waits. Fewer open slots
+ * means less exposure (slot-seconds clients pay in ASK and TRYAGAIN); too few and the source idles
+ * between slots. Sized from what the run measures: ahead = (a round + the time from a slot's last key
+ * to its close) / key-loop time per slot, plus one. Pure (times come in).
  */
 
 export const MIN_AHEAD = 1;
@@ -15,15 +16,15 @@ const FIRST_AHEAD = 2;
 const ewma = (old: number | undefined, sample: number): number => (old === undefined ? sample : old * 0.8 + sample * 0.2);
 
 export class OpenAhead {
-  /** Milliseconds from a slot's IMPORTING to its first keys answered, averaged. */
-  #openMs: number | undefined;
+  /** Milliseconds of one round (see slot-pipeline.ts), averaged: what an opening takes. */
+  #roundMs: number | undefined;
   /** Milliseconds of one slot's key loop, averaged per source. */
   readonly #keysMs = new Map<string, number>();
   /** Milliseconds from a slot's last key to its last NODE, averaged. */
   #closeMs = 0;
 
-  recordOpen(ms: number): void {
-    this.#openMs = ewma(this.#openMs, Math.max(0, ms));
+  recordRound(ms: number): void {
+    this.#roundMs = ewma(this.#roundMs, Math.max(0, ms));
   }
 
   recordClose(ms: number): void {
@@ -34,10 +35,10 @@ export class OpenAhead {
     this.#keysMs.set(source, ewma(this.#keysMs.get(source), Math.max(0.01, ms)));
   }
 
-  /** Slots of `source` to have opened beyond those whose keys are moving. */
+  /** Slots of `source` to have open beyond those whose keys are moving. */
   ahead(source: string): number {
     const keys = this.#keysMs.get(source);
-    if (this.#openMs === undefined || keys === undefined) return FIRST_AHEAD;
-    return Math.max(MIN_AHEAD, Math.min(MAX_AHEAD, Math.ceil((this.#openMs + this.#closeMs) / keys) + 1));
+    if (this.#roundMs === undefined || keys === undefined) return FIRST_AHEAD;
+    return Math.max(MIN_AHEAD, Math.min(MAX_AHEAD, Math.ceil((this.#roundMs + this.#closeMs) / keys) + 1));
   }
 }

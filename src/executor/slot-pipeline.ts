@@ -49,7 +49,7 @@ export interface PipelineHooks {
   readonly onIntroduced: (decision: IntroDecision) => void;
   /** The plan knows this slot holds no key (so it opens without waiting for its source's key loops). */
   readonly plannedEmpty: (m: PreparedMove) => boolean;
-  /** Shortest time between two closing bursts (0: close as soon as a slot's keys are gone). */
+  /** Shortest time between two rounds (0: the next round starts as soon as the last one returns). */
   readonly closeEveryMs: () => number;
   readonly onDone: (m: PreparedMove, moved: number, ms: number) => void;
   readonly onFailed: (m: PreparedMove, error: unknown) => void;
@@ -70,8 +70,6 @@ async function checkStillMigrating(ctx: SlotContext, s: LiveSlot): Promise<void>
   }
 }
 
-/** Gentle pace: shortest time between two closing bursts (each makes clients reload their slot maps). */
-export const CLOSE_EVERY_GENTLE_MS = 0;
 /**
  * Sources a target takes slots from at once at the gentle pace. Bench under load, same build,
  * alternating runs: one source gave 3.20×/2.60×/2.80× redis-cli's speed with p99 1.59/1.40/1.22×
@@ -96,16 +94,21 @@ interface Lane {
 }
 
 /**
- * Moves slots as a stream, each slot open only while its keys move (just in time):
- * - opening: a slot opens when its source is about to need it — while fewer than `perSource + ahead`
- *   of the source's slots with keys are open (OpenAhead sizes `ahead` from measured opening, key-loop
- *   and closing times) — in a burst with whatever else is due (IMPORTING on the targets, MIGRATING on
- *   the sources, each slot's first GETKEYSINSLOT; pipelined per node, one config save per burst);
+ * Moves slots as a stream, each slot open only while its keys move (just in time), in rounds:
+ * - a round closes every slot whose keys are gone and opens the slots the sources will need next,
+ *   in two steps, one pipelined write per node each: 1. every target gets its NODEs (closing slots,
+ *   once the source still migrates them) and IMPORTINGs (opening slots); 2. every source gets its
+ *   NODEs and its MIGRATINGs, each followed by that slot's first GETKEYSINSLOT (the other masters
+ *   are told the new owners too, not waited for). A node rewrites its cluster config (an fsync) once
+ *   per step that changed it, so one round costs each node one save, not one per slot or per kind;
+ * - a slot opens when its source is about to need it — while fewer than `perSource + ahead` of the
+ *   source's slots with keys are open (OpenAhead sizes `ahead` from the measured round and key-loop
+ *   times);
  * - keys: a p-queue per source runs the slots' key loops, `perSource` at a time (each MIGRATE
- *   blocks the source's thread; a second one queued keeps it busy during the first one's reply);
- * - closing: slots whose keys are gone close at once, together with any others that became ready
- *   while the previous closing burst was out (target NODE first, then source and the other masters).
- * New masters are introduced first (see introduction.ts). Open-slot exposure is tracked as it goes.
+ *   blocks the source's thread; a second one queued keeps it busy during the first one's reply).
+ * Rounds do not overlap: while one is out, what becomes ready gathers for the next (at most every
+ * `closeEveryMs`). New masters are introduced first (see introduction.ts). Open-slot exposure is
+ * tracked as it goes.
  */
 export class SlotPipeline {
   /** Pending moves per source → target pair; `#rr` rotates which lane opens first. */
@@ -122,16 +125,15 @@ export class SlotPipeline {
   #openEmpty = 0;
   #open = 0;
   readonly #ahead = new OpenAhead();
-  /** Exposure as this run caused it: every slot from its IMPORTING to its last NODE. */
+  /** Exposure as this run caused it: every slot from its IMPORTING to its source's NODE. */
   readonly exposure = new ExposureTracker();
   /** One queue per source: MIGRATE blocks the source's only thread. */
   readonly #sourceQueues = new Map<string, PQueue>();
-  /** Slots whose keys are gone, waiting for the next closing burst. */
-  #toClose: LiveSlot[] = [];
-  #opening = 0;
-  #closing = false;
-  #lastClose = 0;
-  #closeTimer: NodeJS.Timeout | null = null;
+  /** Slots whose keys are gone (or that need only their NODEs), waiting for the next round. */
+  #ready: LiveSlot[] = [];
+  #round: Promise<void> | null = null;
+  #lastRound = 0;
+  #roundTimer: NodeJS.Timeout | null = null;
   #finish: () => void = () => {};
   readonly finished: Promise<void>;
 
@@ -155,20 +157,36 @@ export class SlotPipeline {
     return this.#pendingCount;
   }
 
-  /** Start, or look again after a close, a resume, a concurrency or pace change. */
+  /** Start a round if there is work for one and none is out; finish when nothing is left. */
   pump(): void {
-    if (!this.#hooks.paused() && !this.#hooks.stopping()) {
-      const batch = this.#take();
-      if (batch.length) {
-        this.#opening++;
-        void this.#openBatch(batch).finally(() => {
-          this.#opening--;
+    if (!this.#round && !this.#roundTimer) {
+      const wait = this.#lastRound + this.#hooks.closeEveryMs() - Date.now();
+      // Waiting only pays while other slots are still moving; the last ones close at once.
+      if (wait > 0 && this.#ready.length && this.#ready.length < this.#open) {
+        this.#roundTimer = setTimeout(() => {
+          this.#roundTimer = null;
           this.pump();
-        });
+        }, wait);
+      } else {
+        const closing = this.#ready;
+        const opening = this.#take();
+        if (closing.length || opening.length) {
+          this.#ready = [];
+          this.#lastRound = Date.now();
+          this.#round = this.#runRound(closing, opening).finally(() => {
+            this.#round = null;
+            this.pump();
+          });
+        }
       }
     }
-    const idle = !this.#opening && !this.#closing && this.#open === 0 && !this.#toClose.length;
+    const idle = !this.#round && !this.#roundTimer && this.#open === 0 && !this.#ready.length;
     if (idle && (!this.#pendingCount || this.#hooks.stopping())) this.#finish();
+  }
+
+  /** Whether new slots may open at all now (not paused or stopping, some left). */
+  #mayOpen(): boolean {
+    return this.#pendingCount > 0 && !this.#hooks.paused() && !this.#hooks.stopping();
   }
 
   #count(map: Map<string, number>, node: string, delta: number): void {
@@ -190,6 +208,7 @@ export class SlotPipeline {
   /** The moves due now, lane by lane from a rotating start, each lane in its plan order. */
   #take(): LiveSlot[] {
     const batch: LiveSlot[] = [];
+    if (!this.#mayOpen()) return batch;
     const gentle = this.#hooks.gentle();
     const now = Date.now();
     const n = this.#lanes.length;
@@ -255,7 +274,7 @@ export class SlotPipeline {
     this.pump();
   }
 
-  /** Run one protocol step for every slot of a burst at once; slots whose step failed leave it. */
+  /** Run one protocol step for every slot of a round at once; slots whose step failed leave it. */
   async #stage(slots: readonly LiveSlot[], fn: (s: LiveSlot) => Promise<void>): Promise<LiveSlot[]> {
     const results = await Promise.all(slots.map((s) => fn(s).then(() => null, (error: unknown) => error)));
     const survivors: LiveSlot[] = [];
@@ -281,35 +300,66 @@ export class SlotPipeline {
     this.#hooks.onFailed(s.m, error);
   }
 
-  async #openBatch(batch: readonly LiveSlot[]): Promise<void> {
+  /**
+   * One round: close what is ready, open what is due, in two pipelined steps (targets, then sources).
+   * The order inside each slot's protocol is kept: a closing slot's target claims it before its source
+   * lets go; an opening slot's target imports it before its source migrates it.
+   */
+  async #runRound(closing: readonly LiveSlot[], taken: readonly LiveSlot[]): Promise<void> {
     const { ctx } = this.#hooks;
-    const now = Date.now();
-    const live: LiveSlot[] = [];
-    for (const s of batch) {
-      if (s.m.action === 'done') {
-        this.#release(s);
-        this.#hooks.onDone(s.m, 0, 0);
+    const started = performance.now();
+    const opening: LiveSlot[] = [];
+    for (const s of taken) {
+      if (s.m.action !== 'done') {
+        opening.push(s);
         continue;
       }
-      live.push(s);
-      this.exposure.open(s.m.slot, now);
+      this.#release(s);
+      this.#hooks.onDone(s.m, 0, 0);
     }
-    const begun = await this.#stage(live, async (s) => void (await slotSteps.begin(ctx, s.move)));
+    const now = Date.now();
+    for (const s of opening) this.exposure.open(s.m.slot, now);
+    const begun = await this.#stage(opening, async (s) => void (await slotSteps.begin(ctx, s.move)));
+    // Closing slots whose source no longer migrates them fail here, before any target claims one.
+    const checked = await this.#stage(closing, (s) => checkStillMigrating(ctx, s));
     const moving = begun.filter((s) => s.m.action === 'move');
-    const importing = await this.#stage(moving, (s) => slotSteps.importing(ctx, s.move));
+    const assigned: LiveSlot[] = [];
+    const importing: LiveSlot[] = [];
+    await Promise.all([
+      this.#stage(checked, (s) => slotSteps.assignTarget(ctx, s.move)).then((a) => assigned.push(...a)),
+      this.#stage(moving, (s) => slotSteps.importing(ctx, s.move)).then((i) => importing.push(...i)),
+    ]);
+    // Opening slots that need only their NODEs (resume: the target owns them) close next round.
+    this.#ready.push(...begun.filter((s) => s.m.action === 'assign'));
     // The plan's count may miss a key written since; once the source is MIGRATING no key can be
     // added there, so a GETKEYSINSLOT sent right behind the MIGRATING (same connection, same write:
     // Redis runs them in order) is authoritative: empty → close, else the key loop starts with these
     // keys. One round trip for both; its answer counts only if the MIGRATING succeeded.
     const first = new Map<LiveSlot, FirstBatch>();
-    const fetched = await this.#stage(importing, async (s) => {
-      const marked = slotSteps.migrating(ctx, s.move);
-      const keys = slotSteps.firstKeys(ctx, s.move);
-      keys.catch(() => {});
-      await marked;
-      first.set(s, await keys);
-    });
-    if (fetched.length) this.#ahead.recordOpen(Date.now() - now);
+    const [closed, fetched] = await Promise.all([
+      this.#stage(assigned, (s) => slotSteps.assignRest(ctx, s.move)),
+      this.#stage(importing, async (s) => {
+        const marked = slotSteps.migrating(ctx, s.move);
+        const keys = slotSteps.firstKeys(ctx, s.move);
+        keys.catch(() => {});
+        await marked;
+        first.set(s, await keys);
+      }),
+    ]);
+    const done = Date.now();
+    this.exposure.close(
+      closed.map((s) => s.m.slot),
+      done,
+    );
+    const t = performance.now();
+    if (opening.length || closed.length) this.#ahead.recordRound(t - started);
+    for (const s of closed) {
+      if (s.keysDoneAt !== null) this.#ahead.recordClose(t - s.keysDoneAt);
+      this.#release(s);
+      const decision = this.#hooks.introduction.closed(s.m.slot, s.m.to, done);
+      if (decision) this.#hooks.onIntroduced(decision);
+      this.#hooks.onDone(s.m, s.moved, done - s.started);
+    }
     for (const s of fetched) {
       const keys = first.get(s)!;
       if (keys.keys.length) {
@@ -317,11 +367,10 @@ export class SlotPipeline {
         this.#enter(s, 'window');
         this.#enqueueKeys(s, keys);
       } else {
-        this.#toClose.push(s);
+        s.keysDoneAt = performance.now();
+        this.#ready.push(s);
       }
     }
-    this.#toClose.push(...begun.filter((s) => s.m.action === 'assign'));
-    this.#flushClose();
   }
 
   /** Queue a slot's key loop on its source's queue (one MIGRATE stream per source). */
@@ -341,62 +390,10 @@ export class SlotPipeline {
       s.check = done.check;
       this.#ahead.recordKeys(s.m.from, performance.now() - started);
       s.keysDoneAt = performance.now();
-      this.#toClose.push(s);
-      this.#flushClose();
+      this.#ready.push(s);
     } catch (error) {
       this.#fail(s, error);
     }
     this.pump();
-  }
-
-  /**
-   * Close the slots whose keys are gone: at once when no closing burst is out (each slot's exposure
-   * ends as soon as its keys have moved), else together with the others once the burst returns; at the
-   * gentle pace or with --close-every, at most every `closeEveryMs` (fewer bursts, fewer slot-map
-   * reloads, longer open slots: see docs/performance.md).
-   */
-  #flushClose(): void {
-    if (this.#closing || !this.#toClose.length || this.#closeTimer) return;
-    const wait = this.#lastClose + this.#hooks.closeEveryMs() - Date.now();
-    const busy = this.#toClose.length < this.#open;
-    if (busy && wait > 0) {
-      this.#closeTimer = setTimeout(() => {
-        this.#closeTimer = null;
-        this.#flushClose();
-      }, wait);
-      return;
-    }
-    this.#lastClose = Date.now();
-    this.#closing = true;
-    const batch = this.#toClose;
-    this.#toClose = [];
-    const { ctx } = this.#hooks;
-    void (async () => {
-      const checked = await this.#stage(batch, (s) => checkStillMigrating(ctx, s));
-      const assigned = await this.#stage(checked, (s) => slotSteps.assignTarget(ctx, s.move));
-      const closed = await this.#stage(assigned, (s) => slotSteps.assignRest(ctx, s.move));
-      const now = Date.now();
-      this.exposure.close(
-        closed.map((s) => s.m.slot),
-        now,
-      );
-      const t = performance.now();
-      for (const s of closed) {
-        if (s.keysDoneAt !== null) this.#ahead.recordClose(t - s.keysDoneAt);
-        this.#release(s);
-        const decision = this.#hooks.introduction.closed(s.m.slot, s.m.to, now);
-        if (decision) this.#hooks.onIntroduced(decision);
-        this.#hooks.onDone(s.m, s.moved, now - s.started);
-      }
-    })()
-      .catch((error: unknown) => {
-        // #stage catches per slot; anything here is a bug: fail the burst rather than hang.
-        for (const s of batch) this.#fail(s, error instanceof SlotMigrationError ? error : new Error(String(error)));
-      })
-      .finally(() => {
-        this.#closing = false;
-        this.#flushClose();
-        this.pump();
-      });
   }
 }

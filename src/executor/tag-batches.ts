@@ -19,6 +19,8 @@ export function hashTagOf(key: string): string {
  * pieces of `size`). Keys keep their first-seen order within a tag; tags keep the order of their first key.
  */
 export function batchByTag(keys: readonly string[], size: number): string[][] {
+  // The usual slot fits in one batch: nothing to group (the key loop's hot path).
+  if (keys.length <= size) return [keys as string[]];
   const groups = new Map<string, string[]>();
   for (const k of keys) {
     const tag = hashTagOf(k);

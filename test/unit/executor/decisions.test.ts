@@ -43,24 +43,36 @@ describe('decideFixes', () => {
 });
 
 describe('BatchSizer', () => {
-  it('starts small, then sizes batches to the block budget, within bounds', () => {
+  it('starts from a cautious guess by the bytes per key, and keeps a fixed --batch', () => {
     const s = new BatchSizer(2, null);
-    expect(s.next('a')).toBe(BatchSizer.FIRST);
-    s.record('a', 100, 1);
-    expect(s.next('a')).toBe(200);
-    s.record('b', 10, 100);
-    expect(s.next('b')).toBe(BatchSizer.MIN);
+    expect(s.next('a', 200)).toBe(Math.floor(2 / BatchSizer.guessMsPerKey(200)));
+    expect(s.next('a', 1_000_000)).toBe(BatchSizer.MIN);
     expect(new BatchSizer(2, 7).next('a')).toBe(7);
-    // A source not measured yet starts from the dearest source measured on the server.
-    s.recordServer('c', 100, 0.5);
-    s.recordServer('d', 100, 1);
-    expect(s.next('e')).toBe(200);
-    expect(s.next('c')).toBe(400);
-    // Before any source was timed, the plan's bytes per key give a cautious first batch.
-    const fresh = new BatchSizer(2, null);
-    expect(fresh.next('a', 200)).toBe(Math.floor(2 / BatchSizer.guessMsPerKey(200)));
-    expect(fresh.next('a', 1_000_000)).toBe(BatchSizer.MIN);
     expect(() => new BatchSizer(0, null)).toThrow(/maxBlockMs/);
+  });
+
+  it('takes the wait per call apart from the keys: a wait that does not grow with the batch does not shrink it', () => {
+    const s = new BatchSizer(1, null);
+    // As measured on the bench: ~0.56 ms a call for 31 keys of ~100 bytes, mostly the wait for the target.
+    s.recordServer('a', 100, 3100, 56);
+    // A per-key model would give 1 ms / (0.56/31 ms) = 55 keys; the wait leaves room for more, up
+    // to twice the batches measured.
+    expect(s.next('a', 100)).toBe(62);
+    s.recordServer('a', 100, 6200, 62);
+    expect(s.next('a', 100)).toBeGreaterThan(62);
+    // Calls over budget: the next batches shrink in proportion.
+    const slow = new BatchSizer(1, null);
+    slow.recordServer('a', 10, 500, 20); // 50 keys in 2 ms a call
+    expect(slow.next('a', 100)).toBe(25);
+    // Keys that cost more than the guess: a call of larger batches costs more, and the batch shrinks.
+    const dear = new BatchSizer(1, null);
+    dear.recordServer('a', 100, 2000, 100 * 0.9);
+    const before = dear.next('a', 100);
+    for (let i = 0; i < 5; i++) dear.recordServer('a', 100, 100 * before, 100 * (0.5 + 0.02 * before));
+    expect(dear.next('a', 100)).toBeLessThan(before);
+    // A source not measured yet starts from the dearest source measured.
+    s.recordServer('slowest', 100, 3000, 300);
+    expect(s.next('new', 100)).toBe(s.next('slowest', 100));
   });
 });
 
@@ -86,18 +98,18 @@ describe('slot state machine', () => {
 });
 
 describe('ServerCostSampler', () => {
-  it('sizes batches from server-side MIGRATE time between two samples', async () => {
+  it('feeds the sizer the calls, keys and server time between two samples', async () => {
     const sizer = new BatchSizer(2, null);
-    const usec = [1000, 1000 + 100 * 10]; // 100 keys took 1 ms on the server: 10 µs per key
-    const sampler = new ServerCostSampler(sizer, async () => ({ usec: usec.shift() ?? 0 }), 0);
-    sizer.record('s', 10, 100); // a slow client-side timing, before any server figure
-    expect(sizer.next('s')).toBe(BatchSizer.MIN);
+    // Two samples: 4 calls carrying 100 keys took 2 ms on the server in between.
+    const stats = [{ calls: 10, usec: 1000 }, { calls: 14, usec: 3000 }];
+    const sampler = new ServerCostSampler(sizer, async () => stats.shift() ?? null, 0);
+    const guess = sizer.next('s', 100);
     sampler.sent('s', 50);
     await new Promise((r) => setImmediate(r));
     sampler.sent('s', 100);
     await new Promise((r) => setImmediate(r));
-    expect(sizer.next('s')).toBe(200);
-    sizer.record('s', 10, 100); // client timings no longer count once the server has spoken
-    expect(sizer.next('s')).toBe(200);
+    // 25 keys a call at 0.5 ms a call: the server's figures now size the batches (at most twice 25).
+    expect(sizer.next('s', 100)).toBe(50);
+    expect(guess).not.toBe(50);
   });
 });

@@ -80,7 +80,7 @@ describe('startRun with a scripted cluster', () => {
     expect(steps.slice(0, 6)).toEqual([
       `d SETSLOT 3 IMPORTING ${A}`,
       `a SETSLOT 3 MIGRATING ${D}`,
-      'a GETKEYSINSLOT 3 200', // four batches' worth: the slot's keys come whole, and its batches keep tags together
+      'a GETKEYSINSLOT 3 360', // four batches' worth (a batch: 1 ms at the first guess of 11 µs a key): the slot's keys come whole, and its batches keep tags together
       `a MIGRATE ${D}  ${keysForSlot(3, 3).join(' ')}`,
       // The source still migrates it (no failover meanwhile): only then may the target claim it.
       'a EXISTS-PROBE 3',
