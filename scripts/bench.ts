@@ -11,7 +11,8 @@
  * bursts), the clients' slot-map reloads (CLUSTER SLOTS calls), and per client library: ops, errors by
  * kind, p50/p99/max, lost acknowledged writes. Ratios per round and their spread; bench-results.json.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -34,6 +35,7 @@ const args = await yargs(hideBin(process.argv))
   .option('rounds', { type: 'number', default: 1, describe: 'Repeat everything, for the spread' })
   .option('output', { type: 'string', default: 'bench-results.json' })
   .option('slotpilot-args', { type: 'string', default: '', describe: 'Extra slotpilot options, e.g. "--max-block-ms 1"' })
+  .option('node-dirs', { type: 'string', describe: 'Parent directory of the nodes\' files (default /dev/shm when present)' })
   .option('keep', { type: 'string', describe: "Directory to copy each slotpilot run's journal and output tail to" })
   .option('cli', { type: 'string', describe: "slotpilot's entry to run (default this build's): compare two builds in the same conditions" })
   .option('tools', { type: 'string', default: 'redis-cli,slotpilot', describe: 'Which tools to run' })
@@ -41,6 +43,13 @@ const args = await yargs(hideBin(process.argv))
   .parseAsync();
 
 const CLI = args.cli ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+/**
+ * Where the nodes keep their files (nodes.conf is fsynced at every slot change): tmpfs when there is
+ * one and --node-dirs is not given. On real deployments each node has a disk of its own; here 4 to 16
+ * nodes share one, and their fsyncs queued behind each other (a MIGRATE waiting on a target stuck in
+ * one took ~50 ms in the 16-node row), which measured the shared disk, not the tools.
+ */
+const NODE_DIRS = args.nodeDirs ?? (existsSync('/dev/shm') ? '/dev/shm' : null);
 const clients = (args.client === 'all' ? [...CLIENT_NAMES] : args.client === 'both' ? ['ioredis', 'node-redis'] : args.client.split(',')) as ClientName[];
 for (const c of clients) if (!CLIENT_NAMES.includes(c)) throw new Error(`unknown client ${c} (${CLIENT_NAMES.join(', ')}, both, all)`);
 const WORKLOADS: Record<string, Workload> = {
@@ -49,7 +58,7 @@ const WORKLOADS: Record<string, Workload> = {
 };
 
 async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['mode'], round: number): Promise<BenchResult> {
-  const cluster = await startCluster({ masters: w.masters, keys: w.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: w.empty });
+  const cluster = await startCluster({ masters: w.masters, keys: w.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: w.empty, ...(NODE_DIRS ? { dir: mkdtempSync(join(NODE_DIRS, 'slotpilot-bench-')) } : {}) });
   try {
     const masters = cluster.nodes.filter((n) => n.role !== 'replica').map((n) => n.addr);
     const load = mode === 'load' ? await startMixedLoad(cluster.seed, clients, { ...DEFAULT_MIX, opsPerSec: args.rate, readKeys: w.keys, valueSize: args.valueSize }) : null;

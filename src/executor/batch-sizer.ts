@@ -6,16 +6,18 @@
  * a busy host that wait (the target being scheduled) was about half a millisecond whatever the batch
  * size — 0.56–0.59 ms per call for 31 and for 47 keys on the bench. A cost per key alone took that
  * wait for a cost of the keys, cut slots of 60 keys into two MIGRATEs, paid the wait twice and,
- * measured again, cut smaller still. So the cost is `a + b × keys`: `b`, what a key itself costs to
- * send and restore, from its bytes (a fifth of the cautious first guess: ~2 µs for the bench's keys,
- * as the target's restore-asking and the source's serialisation measure); `a`, the rest of what the
- * server's own figures measure per call. A batch is what fits in the budget after `a`, and grows at
- * most to twice the batches measured; a call measured over budget shrinks the next batches in
- * proportion (if `b` was too low, that is where it shows).
+ * measured again, cut smaller still. So the cost is `a + b × keys` per source, fitted on the
+ * server's own figures (see fitCost); until batches of different sizes were measured, `b` is a fifth
+ * of the cautious first guess (~2 µs for the bench's keys, as the target's restore-asking and the
+ * source's serialisation measure). A batch is what fits in the budget after `a`, and grows at most to
+ * twice the batches measured (which also gives the fit different sizes to learn from); a call measured
+ * over budget shrinks the next batches in proportion, unless the fit says the wait takes most of it.
  */
 export class BatchSizer {
   /** Per source: keys per call and ms per call measured on the server, averaged (EWMA). */
   readonly #measured = new Map<string, { keys: number; ms: number }>();
+  /** Per source: the batch last given, which an over-budget wait holds (see next). */
+  readonly #last = new Map<string, number>();
   /** `--batch` given: no adapting. */
   readonly #fixed: number | null;
   readonly #maxBlockMs: number;
@@ -46,13 +48,25 @@ export class BatchSizer {
   /** Keys for the next MIGRATE from `source`; `bytesPerKey` is the plan's estimate for its slot. */
   next(source: string, bytesPerKey?: number): number {
     if (this.#fixed !== null) return this.#fixed;
+    const n = this.#size(source, bytesPerKey);
+    this.#last.set(source, n);
+    return n;
+  }
+
+  #size(source: string, bytesPerKey?: number): number {
     const m = this.#measured.get(source) ?? this.#dearest(bytesPerKey);
     if (!m) return clamp(this.#maxBlockMs / BatchSizer.guessMsPerKey(bytesPerKey ?? 100));
-    // Over budget: shrink in proportion, as if it all were the keys' cost (the cautious reading).
-    if (m.ms > this.#maxBlockMs) return clamp((m.keys * this.#maxBlockMs) / m.ms);
+    const budget = this.#maxBlockMs;
     const b = BatchSizer.keyMs(bytesPerKey);
     const a = m.ms - b * m.keys;
-    return clamp(Math.min(2 * m.keys, (this.#maxBlockMs - a) / b));
+    if (m.ms > budget) {
+      // Over budget. Mostly the wait (a slow target, a crowded host): smaller batches would only pay
+      // it more often (16 masters on 2 cores: batches shrank to 18 keys, 7 MIGRATEs a slot, each as
+      // long as one of 125), so the batch holds, growing no more. Mostly the keys: shrink in proportion.
+      if (a > budget / 2) return this.#last.get(source) ?? clamp(m.keys);
+      return clamp((m.keys * budget) / m.ms);
+    }
+    return clamp(Math.min(2 * m.keys, (budget - a) / b));
   }
 
   /**

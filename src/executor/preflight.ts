@@ -7,7 +7,7 @@ import type { Topology } from '../topology/types.js';
 import type { ClusterAdmin } from './cluster-admin.js';
 import { decideSlotAction, observeSlot, type SlotAction } from './slot-state.js';
 import { waitUntilClusterStable } from './wait-stable.js';
-import { describeOverflow, overflows, projectCapacity, type NodeCapacity } from '../planner/capacity.js';
+import { enforceCapacity, projectCapacity, type NodeCapacity } from '../planner/capacity.js';
 import { slotsByOwner } from '../planner/slot-costs.js';
 
 export interface PreparedMove {
@@ -156,11 +156,6 @@ export function pendingBytes(plan: Plan, t: Topology): { from: string; to: strin
  */
 export function checkCapacity(plan: Plan, t: Topology, ignore: boolean, say: (message: string) => void): NodeCapacity[] {
   const rows = projectCapacity(t, pendingBytes(plan, t));
-  const over = rows.filter(overflows);
-  if (over.length && !ignore) {
-    const more = over.length > 1 ? ` (and ${over.length - 1} more target${over.length > 2 ? 's' : ''})` : '';
-    throw new RefusedError(`not enough room: ${describeOverflow(over[0]!)}${more}; nothing was changed (make room, plan onto other masters, or --ignore-capacity)`);
-  }
-  for (const c of over) say(`--ignore-capacity: going on although ${describeOverflow(c)}`);
+  enforceCapacity(rows, ignore, say, 'make room, plan onto other masters, or --ignore-capacity');
   return rows;
 }

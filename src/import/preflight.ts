@@ -28,7 +28,7 @@ export interface ImportTargets {
   readonly targets: ReadonlyMap<string, ImportTarget>;
   /** Every node's address (a source must not be one of them). */
   readonly nodeAddrs: readonly (HostPort & { readonly id: string })[];
-  /** The cluster as read (memory figures for capacity checks). */
+  /** The cluster as read (memory figures for the capacity check). */
   readonly topology: Topology;
   /** Close every connection. */
   close(): void;

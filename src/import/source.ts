@@ -40,6 +40,11 @@ export interface ImportSource {
   readonly client: Redis;
   /** DBSIZE when it was opened. */
   readonly keys: number;
+  /**
+   * Memory its data in this database takes (used_memory_dataset × this db's share of the keys), or
+   * null when INFO does not say: what the import brings the cluster (the capacity check).
+   */
+  readonly dataBytes: number | null;
   dumpKeys(keys: readonly Buffer[]): Promise<unknown[]>;
   /** PTTL of each key (-2 missing, -1 no TTL). */
   ttlKeys(keys: readonly Buffer[]): Promise<number[]>;
@@ -54,6 +59,15 @@ type ScriptClient = Redis & {
   deleteIfUnchanged(numKeys: number, ...args: Buffer[]): Promise<number[]>;
   digestKeys(numKeys: number, ...keys: Buffer[]): Promise<(string | null)[]>;
 };
+
+/** used_memory_dataset spread over the databases by their keys (`db0:keys=…` lines of INFO keyspace). */
+function dataBytesOf(info: Map<string, string>, keys: number): number | null {
+  const dataset = Number(info.get('used_memory_dataset'));
+  if (!Number.isFinite(dataset)) return null;
+  let total = 0;
+  for (const [k, v] of info) if (/^db\d+$/.test(k)) total += Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
+  return total > 0 ? (dataset * keys) / total : 0;
+}
 
 /**
  * Connect to the source and refuse what import must not read from: a cluster node (its keys belong
@@ -82,6 +96,7 @@ export async function openSource(addr: HostPort, conn: ConnectionOptions, db: nu
       addr: name,
       client,
       keys,
+      dataBytes: dataBytesOf(parseInfo(await client.info('memory').then((m) => client.info('keyspace').then((k) => `${m}\n${k}`)).catch(() => '')), keys),
       dumpKeys: (keys) => client.dumpKeysBuffer(keys.length, ...keys),
       ttlKeys: async (keys) => (await client.ttlKeys(keys.length, ...keys)).map(Number),
       digestKeys: async (keys) => (keys.length ? client.digestKeys(keys.length, ...keys) : []),

@@ -8,7 +8,8 @@
  * key (the target's allocator, dict growth, fragmentation), the limit keeps room for the writes of
  * clients and the buffers Redis counts in used_memory. A node without maxmemory has no limit. Pure.
  */
-import type { Topology, TopologyNode } from '../topology/types.js';
+import { RefusedError } from '../errors.js';
+import { SLOT_COUNT, type Topology, type TopologyNode } from '../topology/types.js';
 import { formatBytes } from '../util/format.js';
 
 export const CAPACITY_MARGIN = 0.1;
@@ -72,4 +73,30 @@ export function describeOverflow(c: NodeCapacity): string {
     ? `maxmemory-policy ${c.policy}: Redis would evict keys to make room, and data would be lost`
     : `maxmemory-policy ${c.policy ?? 'noeviction'}: writes would fail with OOM and the move would stop half-way`;
   return `${c.addr} would hold about ${formatBytes(c.projected)} (${formatBytes(c.used)} now + ${formatBytes(c.incoming)} incoming), over ${Math.round(FILL_LIMIT * 100)}% of its maxmemory ${formatBytes(c.max)} (${what})`;
+}
+
+/**
+ * What an import brings each master: `bytes` of data spread over the slots, so each master's share
+ * is its share of the slots (keys hash evenly; a skewed dataset is where the margin helps).
+ */
+export function projectImport(t: Topology, bytes: number): NodeCapacity[] {
+  const owned = new Map<string, number>();
+  for (const o of t.slotOwners) if (o) owned.set(o, (owned.get(o) ?? 0) + 1);
+  return [...owned].flatMap(([id, slots]) => {
+    const n = t.nodes.find((x) => x.id === id);
+    return n ? [nodeCapacity(n, (bytes * slots) / SLOT_COUNT, 0)] : [];
+  });
+}
+
+/**
+ * Refuse (nothing changed) when a node would pass its limit; with `ignore`, only say so. The one rule
+ * every command that writes into nodes applies before its first write.
+ */
+export function enforceCapacity(rows: readonly NodeCapacity[], ignore: boolean, say: (message: string) => void, remedy = 'make room, or --ignore-capacity'): void {
+  const over = rows.filter(overflows);
+  if (over.length && !ignore) {
+    const more = over.length > 1 ? ` (and ${over.length - 1} more node${over.length > 2 ? 's' : ''})` : '';
+    throw new RefusedError(`not enough room: ${describeOverflow(over[0]!)}${more}; nothing was changed (${remedy})`);
+  }
+  for (const c of over) say(`--ignore-capacity: going on although ${describeOverflow(c)}`);
 }

@@ -55,3 +55,27 @@ export async function readRdbFile(file: RdbFileStat, deep: boolean, onEntries: (
     throw error;
   }
 }
+
+/**
+ * The AUX fields at the head of a file (redis-ver, used-mem, …), read from its first chunks only:
+ * what a pre-flight needs before the whole file is checked. A file too broken to show them gives {}
+ * (the validation pass then says what is wrong, with the offset).
+ */
+export async function peekRdbAux(file: RdbFileStat, maxBytes = 1 << 20): Promise<Record<string, string>> {
+  const parser = new RdbParser({ totalBytes: file.bytes });
+  const aux: Record<string, string> = {};
+  let read = 0;
+  try {
+    for await (const chunk of createReadStream(file.path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+      read += chunk.length;
+      for (const e of parser.push(chunk)) {
+        if (e.kind === 'aux') aux[e.key.toString()] = e.value.toString();
+        else if (e.kind !== 'header') return aux;
+      }
+      if (read >= maxBytes) return aux;
+    }
+  } catch {
+    // Left to the validation pass.
+  }
+  return aux;
+}

@@ -1,11 +1,10 @@
 import { RefusedError, UnreachableError, UsageError } from '../errors.js';
 import { sameAddr } from '../import/preflight.js';
 import { prepareRdbImport, type PreparedRdbImport } from '../import/rdb-targets.js';
-import { describeOverflow, nodeCapacity, overflows, type NodeCapacity } from '../planner/capacity.js';
+import { enforceCapacity, projectImport, type NodeCapacity } from '../planner/capacity.js';
 import { connectNode, describeConnectError, formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import { parseInfo } from '../redis/info.js';
 import { readTopology } from '../topology/read-topology.js';
-import { SLOT_COUNT } from '../topology/types.js';
 import { parseCommandTable, type CommandTable } from './command-table.js';
 import type { SyncSourceNode } from './run-sync.js';
 import type { ApplyTarget } from './stream-applier.js';
@@ -140,18 +139,7 @@ export async function prepareSync(input: SyncPreflightInput): Promise<PreparedSy
  * (planner/capacity.ts). Refused, nothing written, unless `ignore`, which only says so.
  */
 export function checkSyncCapacity(targets: Pick<PreparedRdbImport, 'topology'>, usedMemory: number, ignore: boolean, say: (m: string) => void): NodeCapacity[] {
-  const t = targets.topology;
-  const rows = t.nodes
-    .filter((n) => n.role === 'master' && n.slots.length)
-    .map((n) => {
-      const slots = t.slotOwners.filter((o) => o === n.id).length;
-      return nodeCapacity(n, (usedMemory * slots) / SLOT_COUNT, 0);
-    });
-  const over = rows.filter(overflows);
-  if (over.length && !ignore) {
-    const more = over.length > 1 ? ` (and ${over.length - 1} more master${over.length > 2 ? 's' : ''})` : '';
-    throw new RefusedError(`not enough room: ${describeOverflow(over[0]!)}${more}; nothing was written (make room, or --ignore-capacity)`);
-  }
-  for (const c of over) say(`--ignore-capacity: going on although ${describeOverflow(c)}`);
+  const rows = projectImport(targets.topology, usedMemory);
+  enforceCapacity(rows, ignore, say);
   return rows;
 }

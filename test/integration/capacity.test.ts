@@ -7,6 +7,8 @@
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import { verifySampleKeys } from '../../scripts/lib/sample-keys.js';
+import { loadStandaloneKeys } from '../../scripts/lib/standalone-keys.js';
+import { startStandalone } from '../helpers/standalone.js';
 import { clusterNodesFingerprint, runCli, useCluster, type LocalCluster, type LocalNode } from '../helpers/cluster.js';
 
 const KEYS = 60_000;
@@ -133,5 +135,31 @@ describe('capacity: a target filling up during the run stops it cleanly', () => 
     expect(oneLine(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/not enough room: .* over 95% of its maxmemory 6\.0 MB/);
     expect(await clusterNodesFingerprint(c)).toEqual(before);
+  });
+});
+
+describe('capacity: an import into a cluster without room is refused before the first write', () => {
+  const cluster = useCluster({ masters: 3 });
+
+  it('import --from and import --rdb: exit 2, one line naming a master, nothing written', async () => {
+    const c = cluster();
+    const source = await startStandalone();
+    try {
+      await loadStandaloneKeys(source.addr, { count: 40_000, kind: 'strings', valueSize: 200 });
+      const sc = source.client();
+      await sc.save();
+      const dir = String(((await sc.config('GET', 'dir')) as string[])[1]);
+      sc.disconnect();
+      for (const n of c.nodes) await setMemory(c, n, '4mb', 'allkeys-lru');
+      for (const what of [['--from', source.addr], ['--rdb', `${dir}/dump.rdb`]]) {
+        const r = await runCli(['import', '--seed', c.seed, ...what, '--copy', '--yes']);
+        expect(r.code, r.stdout + r.stderr).toBe(2);
+        expect(oneLine(r.stderr)).toHaveLength(1);
+        expect(r.stderr).toMatch(/not enough room: 127\.0\.0\.1:\d+ would hold about .* over 95% of its maxmemory 4\.0 MB \(maxmemory-policy allkeys-lru: Redis would evict keys/);
+        expect(await totalKeys(c)).toBe(0);
+      }
+    } finally {
+      source.stop();
+    }
   });
 });

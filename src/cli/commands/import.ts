@@ -9,6 +9,8 @@ import { confirm } from '../apply-options.js';
 import { resolveConnection, resolveSeed, resolveSourceConnection, withConnectionOptions, type SourceArgs } from '../options.js';
 import { followImport } from '../import-run.js';
 import { importRdb } from './import-rdb.js';
+import { enforceCapacity, projectImport } from '../../planner/capacity.js';
+import { printLine } from '../output.js';
 
 export interface ImportArgs extends SourceArgs {
   readonly copy: boolean;
@@ -20,6 +22,7 @@ export interface ImportArgs extends SourceArgs {
   readonly inFlight: number;
   readonly verifySample: number;
   readonly method?: 'migrate' | 'restore';
+  readonly ignoreCapacity: boolean;
   readonly rdb?: string;
 }
 
@@ -48,7 +51,8 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       .option('batch', { type: 'number', default: DEFAULT_IMPORT_BATCH, describe: 'Keys per batch (SCAN COUNT; one MIGRATE or RESTORE pipeline per master and batch)', group: 'Import:' })
       .option('in-flight', { type: 'number', default: DEFAULT_IMPORT_IN_FLIGHT, describe: 'Batches in flight at once', group: 'Import:' })
       .option('method', { choices: ['migrate', 'restore'] as const, describe: 'migrate: the source sends keys itself (MIGRATE … KEYS); restore: DUMP/RESTORE through slotpilot (default with TLS)', group: 'Import:' })
-      .option('verify-sample', { type: 'number', default: DEFAULT_VERIFY_SAMPLE, describe: 'Imported keys read back and compared afterwards (0: counts only)', group: 'Import:' }) as never,
+      .option('verify-sample', { type: 'number', default: DEFAULT_VERIFY_SAMPLE, describe: 'Imported keys read back and compared afterwards (0: counts only)', group: 'Import:' })
+      .option('ignore-capacity', { type: 'boolean', default: false, describe: 'Go on although a master would pass its maxmemory with what the import brings', group: 'Import:' }) as never,
   handler: async (args) => {
     const seed = resolveSeed(args);
     if (args.rdb !== undefined) return importRdb(args, seed);
@@ -65,6 +69,8 @@ export const importCommand: CommandModule<object, ImportArgs> = {
 
     const prep = await prepareImport({ seed, connection, from, fromConnection, db });
     try {
+      // What the source's data takes in memory, spread over the masters by their slots.
+      enforceCapacity(projectImport(prep.topology, prep.source.dataBytes ?? 0), args.ignoreCapacity, printLine);
       const what = `${mode === 'copy' ? 'copy' : 'move'} ${match ? `keys matching "${match}"` : `${formatCount(prep.source.keys)} keys`} from ${prep.source.addr} db ${db} into the cluster at ${prep.seed} (${prep.targets.size} masters)${mode === 'move' ? ', deleting them from the source' : ''}`;
       await confirm(`Import: ${what}?`, args.yes);
     } catch (error) {

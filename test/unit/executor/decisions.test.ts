@@ -55,24 +55,24 @@ describe('BatchSizer', () => {
     const s = new BatchSizer(1, null);
     // As measured on the bench: ~0.56 ms a call for 31 keys of ~100 bytes, mostly the wait for the target.
     s.recordServer('a', 100, 3100, 56);
-    // A per-key model would give 1 ms / (0.56/31 ms) = 55 keys; the wait leaves room for more, up
-    // to twice the batches measured.
+    // A per-key model would give 1 ms / (0.56/31 ms) = 55 keys; the key cost leaves room for more,
+    // up to twice the batches measured.
     expect(s.next('a', 100)).toBe(62);
-    s.recordServer('a', 100, 6200, 62);
-    expect(s.next('a', 100)).toBeGreaterThan(62);
-    // Calls over budget: the next batches shrink in proportion.
-    const slow = new BatchSizer(1, null);
-    slow.recordServer('a', 10, 500, 20); // 50 keys in 2 ms a call
-    expect(slow.next('a', 100)).toBe(25);
-    // Keys that cost more than the guess: a call of larger batches costs more, and the batch shrinks.
-    const dear = new BatchSizer(1, null);
-    dear.recordServer('a', 100, 2000, 100 * 0.9);
-    const before = dear.next('a', 100);
-    for (let i = 0; i < 5; i++) dear.recordServer('a', 100, 100 * before, 100 * (0.5 + 0.02 * before));
-    expect(dear.next('a', 100)).toBeLessThan(before);
     // A source not measured yet starts from the dearest source measured.
     s.recordServer('slowest', 100, 3000, 300);
     expect(s.next('new', 100)).toBe(s.next('slowest', 100));
+  });
+
+  it('over budget: shrinks in proportion when the keys cost it, holds the batch when the wait does', () => {
+    // 40 keys of 25 KB in 2 ms a call: the keys, shrink in proportion.
+    const heavy = new BatchSizer(1, null);
+    heavy.recordServer('a', 10, 400, 20);
+    expect(heavy.next('a', 25_000)).toBe(20);
+    // 50 keys of 100 bytes in 2 ms a call: the wait; the batch given before holds.
+    const slow = new BatchSizer(1, null);
+    const first = slow.next('a', 100);
+    slow.recordServer('a', 10, 500, 20);
+    expect(slow.next('a', 100)).toBe(first);
   });
 });
 
