@@ -18,7 +18,7 @@ export function describeSource(s: SourceStatus): string {
 
 /** The full-sync phases in the time model's terms. */
 export function describeTimes(t: FullSyncTimes): string {
-  return `T_save ${secs(t.saveSec)}, T_transfer ${secs(t.transferSec)}, T_load ${secs(t.loadSec)} (after the transfer), replay ${secs(t.replaySec)}`;
+  return `T_save ${secs(t.saveSec)}, T_transfer ${secs(t.transferSec)}, T_load ${secs(t.loadSec)} (after the transfer)${t.replaySec === null ? '' : `, replay ${secs(t.replaySec)}`}`; // no replay yet when the snapshot is just written
 }
 
 /**

@@ -207,7 +207,7 @@ export class SourceSync {
       }
       let lost: string | null;
       if (reply.kind === 'full') {
-        const reason = asked ? `the source cannot continue from offset ${asked.offset + 1} of ${asked.replid.slice(0, 8)}… (its backlog no longer holds it, or its replication id changed): a full sync, keys already copied are present or replaced by the source's value` : null;
+        const reason = asked ? `the source cannot continue from offset ${asked.offset + 1} of ${asked.replid.slice(0, 8)}… (its backlog no longer holds it, or its replication id changed): a full sync, keys already copied are present or replaced by the source's value; a key the source deleted meanwhile stays in the cluster` : null;
         this.#o.emit({ type: 'psync', t: Date.now(), source: this.addr, kind: 'full', replid: reply.replid, offset: reply.offset, asked: asked ? asked.offset + 1 : null, reason });
         this.replid = reply.replid;
         lost = await this.#fullSync(link, early, reply.offset, psyncAt);

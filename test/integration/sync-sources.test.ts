@@ -91,7 +91,8 @@ describe('slotpilot sync from a cluster, from a protected source, and its refusa
   });
 
   it('a source that refuses PSYNC (as managed services do): exit 2, one line pointing at import, nothing written', async () => {
-    const s = await source(['--rename-command', 'PSYNC', '""', '--rename-command', 'SYNC', '""']);
+    // On the command line the quotes of `""` are literal, so two renames to `""` collide: rename to names nobody knows.
+    const s = await source(['--rename-command', 'PSYNC', 'psync-hidden-x', '--rename-command', 'SYNC', 'sync-hidden-x']);
     await loadStandaloneKeys(s.addr, { count: 100 });
     const r = await sync('--from', s.addr, '--exit-when-synced', '--journal', journal());
     expect(r.code).toBe(2);
