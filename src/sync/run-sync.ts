@@ -41,7 +41,11 @@ const stat = (m: Map<string, string>, k: string): number => Number(m.get(k) ?? 0
  */
 export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle {
   const listeners = new Set<(e: SyncEvent) => void>();
+  // Kept for a listener that subscribes late (the screen opens after a dynamic import, the metrics
+  // after their server listens): without it, it would never learn the sources and the seed.
+  let start: SyncEvent | null = null;
   const emit = (e: SyncEvent): void => {
+    if (e.type === 'sync-start') start = e;
     for (const l of listeners) l(e);
   };
   const sources = prep.sources.map(
@@ -223,6 +227,7 @@ export function startSync(prep: PreparedSync, options: SyncOptions): SyncHandle 
   const done = new Promise<void>((r) => setImmediate(r)).then(work).finally(() => prep.close());
   return {
     subscribe: (l) => {
+      if (start && !listeners.has(l)) l(start);
       listeners.add(l);
       return () => listeners.delete(l);
     },
