@@ -23,8 +23,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { startCluster } from './lib/local-cluster.js';
 import { ensureRedisCli } from './lib/redis-binary.js';
-import calculateSlot from 'cluster-key-slot';
-import { readSampleKeys, readSlotMap, sampleKey, sampleKeyProblem, type SampleKey } from './lib/sample-keys.js';
+import { benchClient, verifyAllSampleKeys } from './lib/verify-all-keys.js';
 import { loadStandaloneKeys, startStandaloneServer } from './lib/standalone-keys.js';
 import { measureRun } from './lib/measure-run.js';
 import { readRdbFile, statRdbFile } from '../src/rdb/read-file.js';
@@ -59,12 +58,7 @@ interface Result {
   verified: boolean;
 }
 
-function clientOf(addr: string): Redis {
-  const colon = addr.lastIndexOf(':');
-  const c = new Redis({ host: addr.slice(0, colon), port: Number(addr.slice(colon + 1)), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
-  c.on('error', () => {});
-  return c;
-}
+const clientOf = benchClient;
 
 async function dbsize(addr: string): Promise<number> {
   const c = clientOf(addr);
@@ -78,43 +72,7 @@ async function dbsize(addr: string): Promise<number> {
 /** When the source was last loaded: TTLs count down from then. */
 let loadedAt = 0;
 
-/** What is wrong with one key as read back, or null. */
-/**
- * Read every sample key from its owner and check type, value and TTL (sample-keys' own check allows
- * only 120 s of TTL drift, less than a 1M-key import takes). Returns the number of bad keys.
- */
-async function verifyAllKeys(seed: string, count: number): Promise<number> {
-  const seedClient = clientOf(seed);
-  const owners = await readSlotMap(seedClient).finally(() => seedClient.disconnect());
-  const clients = new Map<string, Redis>();
-  let bad = 0;
-  try {
-    for (let from = 0; from < count; from += 20_000) {
-      const byOwner = new Map<string, SampleKey[]>();
-      for (let i = from; i < Math.min(count, from + 20_000); i++) {
-        const k = sampleKey(i);
-        const owner = owners[calculateSlot(k.key)]!;
-        (byOwner.get(owner) ?? byOwner.set(owner, []).get(owner)!).push(k);
-      }
-      await Promise.all(
-        [...byOwner].map(async ([owner, keys]) => {
-          if (!clients.has(owner)) clients.set(owner, clientOf(owner));
-          const read = await readSampleKeys(clients.get(owner)!, keys);
-          // Reading 1M keys takes a while: the age is taken when this chunk was read, not at the start.
-          // The key's TTL counted down since the source was loaded; RESTORE/MIGRATE carry the remaining TTL.
-          const maxAgeSec = Math.ceil((Date.now() - loadedAt) / 1000);
-          keys.forEach((k, n) => {
-            const problem = sampleKeyProblem(k, read[n]!.type, read[n]!.value, read[n]!.ttl, maxAgeSec + 2);
-            if (problem && bad++ < 5) console.error(`\n  ${k.key}: ${problem}`);
-          });
-        }),
-      );
-    }
-  } finally {
-    for (const c of clients.values()) c.disconnect();
-  }
-  return bad;
-}
+const verifyAllKeys = (seed: string, count: number): Promise<number> => verifyAllSampleKeys(seed, count, loadedAt);
 
 async function fillSource(addr: string): Promise<void> {
   const c = clientOf(addr);

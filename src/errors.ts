@@ -39,7 +39,7 @@ export class UnreachableError extends Error {
 
 /** The operation ran but did not complete (failed slot, sync timeout). Exit 1. */
 export class OperationError extends Error {
-  override readonly name = 'OperationError';
+  override readonly name: string = 'OperationError';
 }
 
 /** The run was interrupted by a signal and stopped gracefully. Exit 130. */

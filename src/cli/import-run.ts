@@ -3,6 +3,7 @@ import { quoteKey } from '../import/route-keys.js';
 import type { ImportEvent, ImportHandle } from '../import/types.js';
 import { attachImportNdjsonReporter, attachImportPlainReporter } from '../report/import-reporter.js';
 import { formatCount } from '../util/format.js';
+import { stopOnSignals } from './on-signals.js';
 import { printLine } from './output.js';
 
 /**
@@ -21,15 +22,8 @@ export async function followImport(handle: ImportHandle, opts: { readonly json: 
     if (e.type === 'batch-failed') firstFailure ??= e.reason;
   });
 
-  let signals = 0;
-  const onSignal = (): void => {
-    signals++;
-    handle.interrupt();
-    // Quitting at once is safe too: keys are deleted from a source only after the cluster acknowledged them.
-    if (signals > 1) setTimeout(() => process.exit(130), 100).unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Quitting at once is safe too: keys are deleted from a source only after the cluster acknowledged them.
+  const off = stopOnSignals(() => handle.interrupt());
   try {
     const s = await handle.done;
     const rerun = 'run the same command again to continue';
@@ -44,7 +38,6 @@ export async function followImport(handle: ImportHandle, opts: { readonly json: 
       throw new OperationError(`verification failed: ${m.key === '*' ? '' : `key ${quoteKey(m.key)} `}${m.problem}${s.verify.mismatches.length > 1 ? ` (and ${s.verify.mismatches.length - 1} more)` : ''}`);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    off();
   }
 }

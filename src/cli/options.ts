@@ -62,3 +62,24 @@ export function resolveSeed(args: ConnectionArgs, env: NodeJS.ProcessEnv = proce
   if (!seed) throw new UsageError('missing --seed HOST:PORT (or set SLOTPILOT_SEED)');
   return parseAddr(seed, '--seed');
 }
+
+/** The raw argv fields of a source server (`import --from`, `sync --from`). */
+export interface SourceArgs extends ConnectionArgs {
+  readonly from?: string;
+  readonly fromUser?: string;
+  readonly fromPassword?: string;
+  readonly fromTls: boolean;
+  readonly db: number;
+  readonly match?: string;
+}
+
+/**
+ * The source's own credentials: its user, its password from `--from-password` or
+ * SLOTPILOT_FROM_PASSWORD, and its TLS switch (a plain Redis often sits beside a TLS cluster, or
+ * the reverse), with the cluster's certificate files.
+ */
+export function resolveSourceConnection(args: SourceArgs, env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
+  const password = args.fromPassword ?? env.SLOTPILOT_FROM_PASSWORD;
+  const tls = args.fromTls ? resolveConnection({ ...args, tls: true }, env).tls : undefined;
+  return { user: args.fromUser || undefined, password: password || undefined, tls };
+}

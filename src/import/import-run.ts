@@ -18,6 +18,12 @@ export class ImportRun {
   /** A conflict or a failure happened: the run fails even when the batches in flight finish well. */
   failed = false;
 
+  /** Listen to every event from now on; returns the unsubscribe function. */
+  subscribe(listener: (event: ImportEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   emit(event: ImportEvent): void {
     for (const l of this.#listeners) l(event);
   }
@@ -34,10 +40,7 @@ export class ImportRun {
   start(work: () => Promise<ImportSummary & { verify: VerifyReport | null }>, close: () => void, interruptMessage: string): ImportHandle {
     const done = new Promise<void>((r) => setImmediate(r)).then(work).finally(close);
     return {
-      subscribe: (listener) => {
-        this.#listeners.add(listener);
-        return () => this.#listeners.delete(listener);
-      },
+      subscribe: (listener) => this.subscribe(listener),
       interrupt: () => this.stop('signal', interruptMessage),
       done,
     };

@@ -48,7 +48,7 @@ export interface PreflightInput {
 }
 
 /** The same machine under another name would slip past an address comparison; these names are common. */
-function sameAddr(a: HostPort, b: HostPort): boolean {
+export function sameAddr(a: HostPort, b: HostPort): boolean {
   const norm = (h: string): string => (h === 'localhost' || h === '::1' || h === '0.0.0.0' ? '127.0.0.1' : h);
   return a.port === b.port && norm(a.host) === norm(b.host);
 }

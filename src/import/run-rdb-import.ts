@@ -1,20 +1,13 @@
-import calculateSlot from 'cluster-key-slot';
-import PQueue from 'p-queue';
-import { classifyRedisError } from '../redis/errors.js';
-import type { RdbKeyEntry } from '../rdb/entries.js';
-import { globMatch } from '../rdb/glob.js';
 import { readRdbFile, statRdbFile, type RdbFileStat } from '../rdb/read-file.js';
 import { decodeValue } from '../rdb/read-value.js';
-import { planRestore } from '../rdb/restore-plan.js';
-import type { RdbFlavor } from '../rdb/types.js';
 import { RdbFormatError } from '../rdb/errors.js';
 import { isSampled } from './digest.js';
-import { fileComparer, readBackParts, type PreparedRdbImport, type RdbDumpedKey } from './rdb-targets.js';
+import { readBackParts, type PreparedRdbImport } from './rdb-targets.js';
+import { RdbKeyWriter, RdbWriteTotals } from './rdb-writer.js';
 import { validateRdbImport } from './validate-rdb.js';
 import { decodedDigest } from './value-digest.js';
 import { verifyImport, type SampledKey } from './verify-import.js';
-import { restoreGroup } from './write-group.js';
-import { ImportRun, tallyWrites } from './import-run.js';
+import { ImportRun } from './import-run.js';
 import type { ImportEvent, ImportHandle, ImportSummary, RdbValidation, VerifyReport } from './types.js';
 
 export interface RdbImportOptions {
@@ -31,25 +24,8 @@ export interface RdbImportOptions {
   readonly journal: string | null;
 }
 
-/** A batch is also cut at this many payload bytes, so a file of big keys keeps memory bounded. */
-const BATCH_BYTES = 8 << 20;
-/** A key expiring sooner may be gone before verification, so the key count cannot be exact. */
-const SHORT_TTL_MS = 60_000;
-
 /** Thrown out of the file reader to stop reading once the run stops. */
 const STOP_READING = Symbol('stop reading');
-
-class Totals {
-  scanned = 0;
-  restored = 0;
-  alreadyPresent = 0;
-  expired = 0;
-  reencoded = 0;
-  conflicts = 0;
-  bytesRead = 0;
-  exact = true;
-  readonly perMaster: Record<string, number> = {};
-}
 
 /**
  * Import an RDB file into the cluster `prepareRdbImport` checked. First a validation pass over the
@@ -64,87 +40,43 @@ class Totals {
 export function startRdbImport(prep: PreparedRdbImport, options: RdbImportOptions): ImportHandle {
   const run = new ImportRun();
   const emit = (event: ImportEvent): void => run.emit(event);
-  const totals = new Totals();
   const sample: SampledKey[] = [];
-  const match = options.match === null ? null : Buffer.from(options.match);
+  /** The write pass's counts (empty until it starts: a refused file writes nothing). */
+  let totals = new RdbWriteTotals();
   const stop = (reason: NonNullable<ImportSummary['stoppedBy']>, message: string): void => run.stop(reason, message);
-  const selected = (e: RdbKeyEntry): boolean => e.db === options.db && (!match || globMatch(match, e.key));
-
-  async function writeBatch(groups: Map<string, RdbDumpedKey[]>, sampled: Map<string, SampledKey>, flavor: RdbFlavor): Promise<void> {
-    const results = await Promise.all(
-      [...groups].map(async ([owner, entries]) => {
-        const target = prep.targets.get(owner)!;
-        return { target, ...(await restoreGroup({ mode: 'copy', replace: options.replace, migrateAuth: [], absoluteTtl: true }, fileComparer(flavor), target, entries)) };
-      }),
-    );
-    tallyWrites(run, totals, results, sampled, sample);
-    emit({ type: 'batch-done', t: Date.now(), scanned: totals.scanned, restored: totals.restored, alreadyPresent: totals.alreadyPresent, deleted: 0, skipped: totals.expired, changedOnSource: 0, perMaster: { ...totals.perMaster }, scanCalls: 0, bytesRead: totals.bytesRead, totalBytes: options.file.bytes, expired: totals.expired, reencoded: totals.reencoded });
-  }
 
   /** The second read: route, plan and RESTORE every selected key, batches in flight. */
   async function writePass(validation: RdbValidation): Promise<void> {
-    const queue = new PQueue({ concurrency: options.inFlight });
-    let groups = new Map<string, RdbDumpedKey[]>();
-    let sampled = new Map<string, SampledKey>();
-    let keys = 0;
-    let bytes = 0;
-    const flush = async (): Promise<void> => {
-      if (!keys) return;
-      const [g, s] = [groups, sampled];
-      groups = new Map();
-      sampled = new Map();
-      keys = bytes = 0;
-      void queue.add(async () => {
-        try {
-          await writeBatch(g, s, validation.flavor);
-        } catch (error) {
-          const reason = `${classifyRedisError(error) === 'CONNECTION' ? 'connection lost: ' : ''}${(error as Error).message?.split('\n')[0] ?? String(error)}`;
-          emit({ type: 'batch-failed', t: Date.now(), master: null, reason });
-          stop('failure', reason);
-        }
-      });
-      // Read ahead by one batch only: the file waits while every batch in flight is busy.
-      if (queue.size >= 1) await queue.onSizeLessThan(1);
-    };
+    let bytesRead = 0;
+    const writer = new RdbKeyWriter(prep, run, options, {
+      sample: (e, flavor, now) => {
+        if (sample.length >= options.verifySample * 2 || !isSampled(e.key, options.verifySample, validation.keys)) return null;
+        // Copied: the entry's buffers are views into the reader's chunk, which must not be kept.
+        const key = Buffer.from(e.key);
+        return { key, digest: decodedDigest(decodeValue(e.type, e.value, e.valueOffset, flavor)), ttlMs: e.expireAt === null ? 0 : e.expireAt - now, readAt: now };
+      },
+      sampleOut: sample,
+      afterBatch: () => {
+        const t = writer.totals;
+        emit({ type: 'batch-done', t: Date.now(), scanned: t.scanned, restored: t.restored, alreadyPresent: t.alreadyPresent, deleted: 0, skipped: t.expired, changedOnSource: 0, perMaster: { ...t.perMaster }, scanCalls: 0, bytesRead, totalBytes: options.file.bytes, expired: t.expired, reencoded: t.reencoded });
+      },
+    }, validation.flavor);
+    totals = writer.totals;
     try {
-      await readRdbFile(options.file, false, async (entries, bytesRead) => {
-        for (const e of entries) {
-          if (run.stoppedBy) throw STOP_READING;
-          if (e.kind !== 'key' || !selected(e)) continue;
-          totals.scanned++;
-          const owner = prep.slotOwners[calculateSlot(e.key)]!;
-          const now = Date.now();
-          const plan = planRestore(e, validation.flavor, prep.formats.get(owner)!, now);
-          if (plan.kind === 'expired') {
-            totals.expired++;
-            continue;
-          }
-          if (plan.reencoded) totals.reencoded++;
-          if (e.expireAt !== null && e.expireAt - now < SHORT_TTL_MS) totals.exact = false;
-          const entry: RdbDumpedKey = { key: e.key, ttlMs: e.expireAt ?? 0, payload: plan.payload, type: e.type, value: e.value, valueOffset: e.valueOffset };
-          if (sample.length < options.verifySample * 2 && isSampled(e.key, options.verifySample, validation.keys)) {
-            // Copied: the entry's buffers are views into the reader's chunk, which must not be kept.
-            const key = Buffer.from(e.key);
-            sampled.set(key.toString('latin1'), { key, digest: decodedDigest(decodeValue(e.type, e.value, e.valueOffset, validation.flavor)), ttlMs: e.expireAt === null ? 0 : e.expireAt - now, readAt: now });
-          }
-          const list = groups.get(owner);
-          if (list) list.push(entry);
-          else groups.set(owner, [entry]);
-          keys++;
-          bytes += plan.payload.length;
-          if (keys >= options.batch || bytes >= BATCH_BYTES) await flush();
-        }
-        totals.bytesRead = bytesRead;
+      await readRdbFile(options.file, false, async (entries, read) => {
+        if (run.stoppedBy) throw STOP_READING;
+        await writer.add(entries);
+        bytesRead = read;
       });
-      await flush();
+      await writer.finish();
     } catch (error) {
       if (error !== STOP_READING) {
         const reason = error instanceof RdbFormatError ? error.message : `reading ${options.file.path} failed: ${(error as Error).message?.split('\n')[0]}`;
         emit({ type: 'batch-failed', t: Date.now(), master: null, reason });
         stop('failure', reason);
       }
+      await writer.finish().catch(() => undefined);
     }
-    await queue.onIdle();
   }
 
   const dbsizes = async (): Promise<Map<string, number>> => new Map(await Promise.all([...prep.targets.values()].map(async (t) => [t.addr, await t.client.dbsize()] as const)));

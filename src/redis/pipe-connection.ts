@@ -77,6 +77,24 @@ export class PipeConnection {
     socket.on('close', () => this.#fail(new Error(`Connection is closed by ${addr}`)));
   }
 
+  /** The local port of the socket (a replica announces one as its listening port). */
+  get localPort(): number {
+    return this.#socket.localPort ?? 0;
+  }
+
+  /**
+   * Hand the socket over once no reply is awaited: after the replication handshake the bytes that
+   * arrive are a snapshot and a command stream, not replies. The connection is closed for commands.
+   */
+  detach(): Socket {
+    if (this.pending) throw new Error(`${this.pending} replies still awaited from ${this.addr}`);
+    this.#socket.removeAllListeners('data');
+    this.#socket.removeAllListeners('error');
+    this.#socket.removeAllListeners('close');
+    this.#closed = new Error(`Connection is closed (handed over to the replication link of ${this.addr})`);
+    return this.#socket;
+  }
+
   /** Replies still awaited. */
   get pending(): number {
     return this.#waiting.length - this.#head;

@@ -6,19 +6,13 @@ import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_IN_FLIGHT, DEFAULT_VERIFY_SAMPLE, 
 import { migrateAuthArgs, parseAddr } from '../../redis/connection.js';
 import { formatCount } from '../../util/format.js';
 import { confirm } from '../apply-options.js';
-import { resolveConnection, resolveSeed, withConnectionOptions, type ConnectionArgs } from '../options.js';
+import { resolveConnection, resolveSeed, resolveSourceConnection, withConnectionOptions, type SourceArgs } from '../options.js';
 import { followImport } from '../import-run.js';
 import { importRdb } from './import-rdb.js';
 import { enforceCapacity, projectImport } from '../../planner/capacity.js';
 import { printLine } from '../output.js';
 
-export interface ImportArgs extends ConnectionArgs {
-  readonly from?: string;
-  readonly fromUser?: string;
-  readonly fromPassword?: string;
-  readonly fromTls: boolean;
-  readonly db: number;
-  readonly match?: string;
+export interface ImportArgs extends SourceArgs {
   readonly copy: boolean;
   readonly replace: boolean;
   readonly yes: boolean;
@@ -69,10 +63,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     const inFlight = wholeNumber(args.inFlight, '--in-flight', 1);
     const verifySample = wholeNumber(args.verifySample, '--verify-sample', 0);
     const connection = resolveConnection(args);
-    const fromPassword = args.fromPassword ?? process.env.SLOTPILOT_FROM_PASSWORD;
-    // The source is often a plain Redis beside a TLS cluster (or the reverse): its TLS is its own switch.
-    const fromTls = args.fromTls ? resolveConnection({ ...args, tls: true }).tls : undefined;
-    const fromConnection = { user: args.fromUser || undefined, password: fromPassword || undefined, tls: fromTls };
+    const fromConnection = resolveSourceConnection(args);
     const mode = args.copy ? 'copy' : 'move';
     const match = args.match ?? null;
 

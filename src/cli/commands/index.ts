@@ -12,7 +12,8 @@ import { removeNodeCommand } from './remove-node.js';
 import { replaceNodeCommand } from './replace-node.js';
 import { importCommand } from './import.js';
 import { inspectRdbCommand } from './inspect-rdb.js';
+import { syncCommand } from './sync.js';
 
 /** Every CLI command, one module each. Add new commands here. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, addNodeCommand, removeNodeCommand, replaceNodeCommand, tuiCommand, importCommand, inspectRdbCommand];
+export const commands: CommandModule<any, any>[] = [checkCommand, snapshotCommand, planCommand, applyCommand, rebalanceCommand, resumeCommand, fixCommand, addNodeCommand, removeNodeCommand, replaceNodeCommand, tuiCommand, importCommand, inspectRdbCommand, syncCommand];
