@@ -67,8 +67,9 @@ describe('slotpilot sync from a standalone Redis', () => {
     await waitFor('a checkpoint in the stream', () => readFileSync(j, 'utf8').split('\n').filter((l) => l.includes('"checkpoint"')).length >= 2, { timeoutMs: 20_000 });
     // While it streams, the source lists slotpilot as an online replica with the offset it applied.
     // (Its ACKs, once a second, carry the applied offset: past 0 once the writers' commands are in.)
+    const listed = source;
     await waitFor('the source to list slotpilot as an online replica past offset 0', async () => {
-      const watcher = source.client();
+      const watcher = listed.client();
       const info = await watcher.info('replication').finally(() => watcher.disconnect());
       return /slave0:ip=127\.0\.0\.1,port=\d+,state=online,offset=[1-9]\d*/.test(info);
     }, { timeoutMs: 5000 });
