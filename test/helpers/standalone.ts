@@ -28,7 +28,9 @@ export async function startStandalone(extraArgs: readonly string[] = []): Promis
     const c = client();
     try {
       await c.connect();
-      await c.ping();
+      // Ours, not another test's server that holds the port because ours could not bind it.
+      const pid = /process_id:(\d+)/.exec(await c.info('server'))?.[1];
+      if (pid !== String(child.pid)) throw new Error(`127.0.0.1:${port} answers as pid ${pid}, not the redis-server started for this test (${child.pid}); ${child.exitCode === null ? 'still starting' : `it exited with ${child.exitCode}`}`);
       break;
     } catch (error) {
       if (Date.now() > deadline) throw error;

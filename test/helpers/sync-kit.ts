@@ -43,7 +43,8 @@ export async function startSource(extra: readonly string[] = [], password?: stri
       const c = clientOf(port!, password);
       try {
         await c.connect();
-        return (await c.ping()) === 'PONG';
+        // Ours, not another test's server on the port ours could not bind.
+        return /process_id:(\d+)/.exec(await c.info('server'))?.[1] === String(child.pid);
       } finally {
         c.disconnect();
       }
