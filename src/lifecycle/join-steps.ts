@@ -68,9 +68,10 @@ export async function removeFromCluster(ctx: StepContext, leaving: readonly Leav
   ctx.emit(stepEvent('forget', 'done', `${count} node(s) forgot ${names}`));
   for (const l of leaving) {
     const addr = parseAddr(l.addr);
-    const alive = l.reachable && (await inspectCandidate(addr, ctx.conn).then((c) => c.id === l.id, () => false));
-    if (!alive) {
-      ctx.emit(stepEvent('reset', 'skipped', `${l.addr} is not reachable or is no longer node ${l.id.slice(0, 8)}`));
+    const seen = l.reachable ? await whoAnswers(addr, ctx.conn) : { id: null, error: 'it was not reachable when the cluster was read' };
+    if (seen.id !== l.id) {
+      const why = seen.id ? `it is node ${seen.id.slice(0, 8)} now` : seen.error;
+      ctx.emit(stepEvent('reset', 'skipped', `${l.addr} is not reset (${why}): if node ${l.id.slice(0, 8)} comes back, run CLUSTER RESET SOFT on it before its 60 s ban ends, or it may rejoin through gossip`));
       continue;
     }
     await resetNode(addr, ctx.conn);
@@ -83,4 +84,21 @@ export async function removeFromCluster(ctx: StepContext, leaving: readonly Leav
   // Until it was reset, a leaving node kept talking on the cluster bus: check once more that no
   // member lists it (one read of every view when none does; FORGET again where one does).
   await forgetEverywhere(ctx.seed, ctx.conn, leaving.map((l) => l.id));
+}
+
+/**
+ * Which node answers at `addr`, asked for up to 5 s: a leaving replica may be busy for a moment (a
+ * replica Redis migrated to another master answers LOADING while it loads its new full sync), and a
+ * node left un-reset could rejoin through gossip once the FORGET ban ends.
+ */
+async function whoAnswers(addr: HostPort, conn: ConnectionOptions): Promise<{ id: string | null; error: string }> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return { id: (await inspectCandidate(addr, conn)).id, error: '' };
+    } catch (error) {
+      if (Date.now() > deadline) return { id: null, error: `it did not answer: ${(error as Error).message}` };
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

@@ -82,7 +82,8 @@ describe('remove-node on a real cluster with replicas', () => {
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.find((e) => e.type === 'step' && e.step === 'forget' && e.status === 'done').message).toContain(replica.id.slice(0, 8));
-    expect(events.filter((e) => e.type === 'step' && e.step === 'shutdown')).toHaveLength(1 + replicas.length);
+    const steps = events.filter((e) => e.type === 'step').map((e) => `${e.step} ${e.status}: ${e.message}`).join('\n');
+    expect(events.filter((e) => e.type === 'step' && e.step === 'shutdown'), steps).toHaveLength(1 + replicas.length);
     expect(events.at(-1)).toMatchObject({ type: 'lifecycle-end', ok: true });
     const after = await topology(cluster());
     expect(after.nodes.some((n) => n.id === victim.id || replicas.some((x) => x.id === n.id))).toBe(false);
