@@ -2,6 +2,7 @@ import { InterruptedError, OperationError, RefusedError, UnreachableError } from
 import { attachSyncNdjsonReporter, attachSyncPlainReporter } from '../report/sync-reporter.js';
 import type { SyncHandle } from '../sync/events.js';
 import { serveSyncMetrics } from '../sync/metrics.js';
+import { prepareInkEnv } from './ink-env.js';
 import { stopOnSignals } from './on-signals.js';
 import { bufferedLines, isInteractive, printLine } from './output.js';
 
@@ -27,7 +28,7 @@ export async function followSync(handle: SyncHandle, opts: FollowSyncOptions): P
     attachSyncNdjsonReporter(handle, out.line);
     void handle.done.finally(out.flush);
   } else if (opts.tui ?? isInteractive()) {
-    process.env.NODE_ENV ??= 'production';
+    prepareInkEnv(); // the screen draws with CI set too
     const { openSyncTui } = await import('../ui/sync/open-sync-tui.js');
     screen = openSyncTui(handle, opts.journal);
   } else attachSyncPlainReporter(handle, printLine);

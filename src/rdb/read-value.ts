@@ -165,7 +165,7 @@ export function readValue(c: Cursor, type: number, how: ReadHow): DecodedValue |
       const name = moduleTypeName(c.lenBig());
       if (type === TYPE.MODULE_PRE_GA) throw new RdbUnsupportedError(at, null, `a value of module type "${name}" in the pre-release module format, which cannot be read without the module`);
       skipModuleValue(c);
-      if (how.decode) throw new RdbUnsupportedError(at, null, `a value of module type "${name}" can only be read by that module`);
+      if (how.decode) throw new RdbUnsupportedError(at, null, `a value of module type "${name}" can only be read by that module (if the server that wrote the file had no module, the file is corrupt here)`);
       return null;
     }
     default:

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RdbFormatError } from '../../src/rdb/errors.js';
+import { RdbFormatError, RdbUnsupportedError } from '../../src/rdb/errors.js';
 import { decodeValue } from '../../src/rdb/read-value.js';
 import { keysOf, parseAll } from '../helpers/rdb-read.js';
 import { quicklistEraFixture, ziplistEraFixture } from '../helpers/rdb-fixtures.js';
@@ -113,7 +113,10 @@ describe('reading what redis-server 7.0 writes', () => {
       } catch (e) {
         error = e;
       }
-      expect(error, `${bad.length} bytes`).toBeInstanceOf(RdbFormatError);
+      // A flipped type byte can read as a module type (the file's bytes change from run to run with
+      // its TTLs and stream ids): that is refused as well, as RdbUnsupportedError, with its offset.
+      const refused = error instanceof RdbFormatError || (error instanceof RdbUnsupportedError && /module type/.test(error.message));
+      expect(refused, `${bad.length} bytes: ${String(error)}`).toBe(true);
       expect((error as RdbFormatError).offset).toBeGreaterThanOrEqual(0);
       expect((error as RdbFormatError).offset).toBeLessThanOrEqual(file.length);
     }

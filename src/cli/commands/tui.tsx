@@ -12,6 +12,7 @@ import { formatCount } from '../../util/format.js';
 import { runOptionsFrom, withApplyOptions, type ApplyArgs } from '../apply-options.js';
 import { resolveConnection, withConnectionOptions, type ConnectionArgs } from '../options.js';
 import { isInteractive, printLine } from '../output.js';
+import { prepareInkEnv } from '../ink-env.js';
 
 interface Args extends ApplyArgs, ConnectionArgs {
   readonly plan?: string;
@@ -64,15 +65,9 @@ export const tuiCommand: CommandModule<object, Args> = {
       },
     };
     let outcome: TuiOutcome = { summary: null, journal: null };
-    // Ink draws only its last frame when it believes it runs in CI (CI set, as many shells and
-    // runners do); this is a terminal a person looks at, so it must draw. Read when Ink loads.
-    process.env.CI = 'false';
-    process.env.CONTINUOUS_INTEGRATION = 'false';
     // Ink and React load only here: they cost every other command about 0.4 s of start-up CPU. No JSX
-    // in this file, so React is not loaded before this line, and it loads in its production build:
-    // the development build costs several times more per frame, and every frame drawn during a run
-    // is time the event loop does not spend on the migration's replies.
-    process.env.NODE_ENV ??= 'production';
+    // in this file, so React is not loaded before this line.
+    prepareInkEnv();
     const { openTui } = await import('../../ui/open-tui.js');
     const app = openTui({ controller, initial, plan, refreshMs: args.refresh * 1000, onExit: (o) => (outcome = o) });
     // A signal from outside (kill, a closed terminal): stop a run gently, then at once; else just leave.
