@@ -395,7 +395,16 @@ class Run implements RunHandle {
   async #account(plan: Plan, admin: ClusterAdmin, capacity: CapacityWatch, limited: readonly string[]): Promise<RunSummary['accounting']> {
     const counts = await Promise.all(this.#moved.map((m) => admin.countKeysInSlot(m.to, m.slot).catch(() => null)));
     const found = counts.some((c) => c === null) ? null : counts.reduce((a: number, c) => a + c!, 0);
-    await Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, (await admin.memory?.(id).catch(() => null)) ?? null)));
+    const read = (): Promise<void[]> => Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, (await admin.memory?.(id).catch(() => null)) ?? null)));
+    await read();
+    // A target over its maxmemory goes on evicting after the last slot closed (Redis frees memory
+    // from a timer too, not only before commands): count until two readings 100 ms apart agree,
+    // at most 2 s, so the total said at the end is the total lost.
+    for (let i = 0, before = -1; capacity.totals().evicted > 0 && capacity.totals().evicted !== before && i < 20; i++) {
+      before = capacity.totals().evicted;
+      await new Promise((r) => setTimeout(r, 100));
+      await read();
+    }
     return { planned: plan.summary.moved.keys, moved: this.#summary.keys, found, ...capacity.totals() };
   }
 

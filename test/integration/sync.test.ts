@@ -58,7 +58,9 @@ describe('slotpilot sync from a standalone Redis', () => {
   });
 
   it('after SIGKILL mid-stream, a re-run continues by partial resync (sync_partial_ok grows, sync_full does not)', async () => {
-    source = await startSource(['--repl-diskless-sync', 'no']); // the $<len> framing
+    // The $<len> framing; a backlog that holds what the writers send between the kill and the
+    // re-run (the default 1 MB did not on a busy CI machine: 1.2 MB in that second).
+    source = await startSource(['--repl-diskless-sync', 'no', '--repl-backlog-size', '64mb']);
     await loadStandaloneKeys(source.addr, { count: 5000 });
     const j = journal();
     const writers = startWriters(source.addr, { idempotent: true });
