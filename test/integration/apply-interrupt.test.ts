@@ -39,24 +39,20 @@ function applyAndSignal(args: string[], after: number, signals: number): Promise
     let out = '';
     let err = '';
     let sent = false;
-    let second = false;
+    let repeat: NodeJS.Timeout | null = null;
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const sendSecond = (): void => {
-        if (signals < 2 || !sent || second) return;
-        second = true;
-        child.kill('SIGINT');
-      };
       if (!sent && (out.match(/"slot-done"/g) ?? []).length >= after) {
         sent = true;
         child.kill('SIGINT');
-        // Two signals sent at once may arrive as one; waiting for the "stopping" event can be too
-        // late once the graceful stop is fast, so the second goes 10 ms later at the latest.
-        setTimeout(sendSecond, 10);
+        // The second: signals do not queue, so one sent before the process handled the first merges
+        // with it (a busy CI machine did that to a second sent 10 ms later). Send again every 20 ms
+        // until the process says it stops at once; extra ones change nothing.
+        if (signals > 1) repeat = setInterval(() => (err.includes('stopping now') ? clearInterval(repeat!) : child.kill('SIGINT')), 20);
       }
-      if (out.includes('"type":"stopping"')) sendSecond();
     });
+    child.on('close', () => repeat && clearInterval(repeat));
     child.on('close', (code) => resolve({ code, out, err }));
   });
 }
