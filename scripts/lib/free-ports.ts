@@ -1,4 +1,7 @@
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -11,22 +14,62 @@ function isFree(port: number): Promise<boolean> {
 /**
  * Ports come from 10000-22767, so that a port and its cluster bus port (+10000) stay below Linux's
  * ephemeral range (32768-60999 by default): there, a port free when checked could be taken by the
- * local end of any outgoing connection before the server binds it (an import test once pinged
- * another test's server on its port, then lost it).
+ * local end of any outgoing connection before the server binds it.
  */
 const LOW = 10_000;
 const HIGH = 22_767;
 
 /**
- * `count` free loopback ports whose cluster bus ports (+10000) are free too. Ports come from a random
- * place in the window so parallel test files rarely race for the same ones.
+ * A port checked free is not yet bound: two callers (a cluster and a standalone started together,
+ * two test files in parallel) could both be handed it, and the server that loses the bind exits
+ * while the other answers in its place. So each port handed out is reserved by creating a file
+ * (exclusive create: one winner across processes); reservations expire after 30 minutes.
+ */
+const RESERVATIONS = join(tmpdir(), 'slotpilot-ports');
+const EXPIRE_MS = 30 * 60_000;
+
+function reserve(port: number): boolean {
+  const file = join(RESERVATIONS, String(port));
+  try {
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(file).mtimeMs < EXPIRE_MS) return false;
+      unlinkSync(file);
+      closeSync(openSync(file, 'wx'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Drop expired reservations now and then, so the directory stays small. */
+function sweep(): void {
+  try {
+    for (const name of readdirSync(RESERVATIONS)) {
+      const file = join(RESERVATIONS, name);
+      if (Date.now() - statSync(file).mtimeMs > EXPIRE_MS) unlinkSync(file);
+    }
+  } catch {
+    // another process swept first
+  }
+}
+
+/**
+ * `count` free loopback ports whose cluster bus ports (+10000) are free too, each reserved for
+ * this caller. They come from a random place in the window so parallel callers rarely meet.
  */
 export async function findFreePorts(count: number): Promise<number[]> {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  if (Math.random() < 0.05) sweep();
   const ports: number[] = [];
   let candidate = LOW + Math.floor(Math.random() * (HIGH - LOW));
-  while (ports.length < count) {
+  for (let tried = 0; ports.length < count; tried++) {
+    if (tried > HIGH - LOW) throw new Error(`no ${count} free ports left in ${LOW}-${HIGH} (reservations in ${RESERVATIONS})`);
     candidate = candidate >= HIGH ? LOW : candidate + 1;
-    if ((await isFree(candidate)) && (await isFree(candidate + 10000))) ports.push(candidate);
+    if (reserve(candidate) && (await isFree(candidate)) && (await isFree(candidate + 10000))) ports.push(candidate);
   }
   return ports;
 }
