@@ -294,10 +294,13 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     }
     rmSync(root, { recursive: true, force: true });
   };
+  let phase = 'starting';
   try {
+    phase = 'starting the masters';
     const masters = await Promise.all(Array.from({ length: opts.masters }, () => spawnNode(root, takePort(), opts, 'master', auth)));
     nodes.push(...masters);
     const ranges = evenSlotRanges(opts.masters);
+    phase = 'assigning the slots';
     await Promise.all(
       masters.map(async (m, i) => {
         const c = connect(m.port, auth);
@@ -310,14 +313,17 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
         }
       }),
     );
+    phase = 'starting the replicas';
     const replicaNodes = await Promise.all(
       Array.from({ length: opts.masters * replicas }, () => spawnNode(root, takePort(), opts, 'replica', auth)),
     );
     nodes.push(...replicaNodes);
+    phase = 'joining the nodes';
     await meetAll(masters[0]!, nodes.slice(1), auth);
     await waitForAgreement(nodes, auth, 30_000);
     await Promise.all(replicaNodes.map((r, i) => waitForReplicaRole(r, masters[i % opts.masters]!.id, auth)));
     await waitForAgreement(nodes, auth, 30_000, replicaNodes.length);
+    phase = 'loading the sample keys';
     if (opts.keys) {
       await loadSampleKeys(
         masters.map((m) => m.addr),
@@ -328,6 +334,8 @@ export async function startCluster(opts: LocalClusterOptions): Promise<LocalClus
     }
   } catch (error) {
     await stop();
+    // Say which step failed: an ioredis 'Connection is closed' alone names none.
+    if (error instanceof Error) error.message = `local cluster, ${phase} (ports ${ports.slice(0, total).join(',')}): ${error.message}`;
     throw error;
   }
 

@@ -13,7 +13,7 @@ import type { Plan } from '../../src/planner/plan-schema.js';
 import { parseAddr } from '../../src/redis/connection.js';
 import { readTopology } from '../../src/topology/read-topology.js';
 import type { TopologyNode } from '../../src/topology/types.js';
-import { clusterNodesFingerprint, runCli, startCluster, type LocalCluster } from '../helpers/cluster.js';
+import { clusterNodesFingerprint, runCli, startTestCluster, type LocalCluster } from '../helpers/cluster.js';
 import { expectOneLineError } from '../helpers/secrets.js';
 import { startStandalone, type StandaloneRedis } from '../helpers/standalone.js';
 
@@ -33,7 +33,7 @@ let goodText: string;
 let journalText: string;
 
 beforeAll(async () => {
-  [cluster, plain] = await Promise.all([startCluster({ masters: 3, replicasPerMaster: 1, keys: 500 }), startStandalone(['--save', ''])]);
+  [cluster, plain] = await Promise.all([startTestCluster({ masters: 3, replicasPerMaster: 1, keys: 500 }), startStandalone(['--save', ''])]);
   const t = await readTopology(parseAddr(cluster.seed), {}, { keys: false });
   const masters = t.nodes.filter((n) => n.role === 'master').sort((x, y) => x.port - y.port);
   [a, b] = masters as [TopologyNode, TopologyNode];
