@@ -13,6 +13,7 @@ import { SlotPipeline } from './slot-pipeline.js';
 import type { Topology } from '../topology/types.js';
 import { TrafficWatch, type PaceSetting } from './traffic.js';
 import { Introduction, INTRO_SLOTS, INTRODUCE_MAX_MS, type IntroDecision } from './introduction.js';
+import { sleep } from '../util/sleep.js';
 
 export interface RunOptions {
   readonly seed: HostPort;
@@ -395,15 +396,19 @@ class Run implements RunHandle {
   async #account(plan: Plan, admin: ClusterAdmin, capacity: CapacityWatch, limited: readonly string[]): Promise<RunSummary['accounting']> {
     const counts = await Promise.all(this.#moved.map((m) => admin.countKeysInSlot(m.to, m.slot).catch(() => null)));
     const found = counts.some((c) => c === null) ? null : counts.reduce((a: number, c) => a + c!, 0);
-    const read = (): Promise<void[]> => Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, (await admin.memory?.(id).catch(() => null)) ?? null)));
-    await read();
+    const read = async (): Promise<number> => {
+      await Promise.all(limited.map(async (id) => this.#onMemory(capacity, id, (await admin.memory?.(id).catch(() => null)) ?? null)));
+      return capacity.totals().evicted;
+    };
     // A target over its maxmemory goes on evicting after the last slot closed (Redis frees memory
     // from a timer too, not only before commands): count until two readings 100 ms apart agree,
     // at most 2 s, so the total said at the end is the total lost.
-    for (let i = 0, before = -1; capacity.totals().evicted > 0 && capacity.totals().evicted !== before && i < 20; i++) {
-      before = capacity.totals().evicted;
-      await new Promise((r) => setTimeout(r, 100));
-      await read();
+    let evicted = await read();
+    for (let i = 0; evicted > 0 && i < 20; i++) {
+      await sleep(100);
+      const now = await read();
+      if (now === evicted) break;
+      evicted = now;
     }
     return { planned: plan.summary.moved.keys, moved: this.#summary.keys, found, ...capacity.totals() };
   }

@@ -9,6 +9,7 @@ import { stepEvent, type Emit } from './events.js';
 import type { JoinCandidate, JoinDecision } from './judge-join.js';
 import { attachReplica, forgetEverywhere, inspectCandidate, meetNode, resetNode, shutdownNode, waitForMember, waitForRole } from './node-steps.js';
 import { waitForSync } from './replication-steps.js';
+import { sleep } from '../util/sleep.js';
 
 export interface StepContext {
   readonly seed: HostPort;
@@ -98,7 +99,7 @@ async function whoAnswers(addr: HostPort, conn: ConnectionOptions): Promise<{ id
       return { id: (await inspectCandidate(addr, conn)).id, error: '' };
     } catch (error) {
       if (Date.now() > deadline) return { id: null, error: `it did not answer: ${(error as Error).message}` };
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   }
 }

@@ -10,8 +10,8 @@ import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
 import { readTopology } from '../topology/read-topology.js';
 import type { ClusterNodeLine, Topology } from '../topology/types.js';
 import type { JoinCandidate } from './judge-join.js';
+import { sleep } from '../util/sleep.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Run `fn` with a connection to `addr`, always closed after. */
 export async function withNode<T>(addr: HostPort, conn: ConnectionOptions, fn: (client: Redis) => Promise<T>): Promise<T> {

@@ -6,8 +6,8 @@ import type { Emit, SyncPhase } from './events.js';
 import { showsRolesSwapped } from './judge-replace.js';
 import { readOwnView, withNode } from './node-steps.js';
 import { hasCaughtUp, readSyncStatus, type SyncStatus } from './sync-status.js';
+import { sleep } from '../util/sleep.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** How often progress is sampled and (at most) reported while a replica syncs. */
 const POLL_MS = 250;

@@ -15,6 +15,7 @@ import type { KeyFilter } from './route-command.js';
 import { ApplyCounters, StreamApplier, type ApplyTarget } from './stream-applier.js';
 import { StreamBuffer } from './stream-buffer.js';
 import { fullSyncTimes, type FullSyncClock } from './time-model.js';
+import { sleep } from '../util/sleep.js';
 
 /** Where a re-run continues: everything up to `offset` of `replid`'s stream is in the cluster, in database `db`. */
 export interface Checkpoint {
@@ -52,7 +53,6 @@ const PROGRESS_MS = 500;
 /** A primary drops a replica that has not ACKed for repl-timeout (60 s): once a second, as Redis does. */
 const ACK_MS = 1000;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One source primary, replicated into the cluster: connect as its replica, take the snapshot of a
