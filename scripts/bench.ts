@@ -22,6 +22,7 @@ import type { MixedLoadStats } from './lib/load/mixed-load.js';
 import { DEFAULT_MIX, startMixedLoad } from './lib/load/start-mixed-load.js';
 import { startCluster } from './lib/local-cluster.js';
 import { measureRun } from './lib/measure-run.js';
+import { reapedChildrenCpuSeconds, totalCpuSeconds } from './lib/cpu-usage.js';
 import { ensureRedisCli } from './lib/redis-binary.js';
 import { printBench, type BenchResult, type Workload } from './lib/bench-report.js';
 
@@ -59,6 +60,8 @@ const WORKLOADS: Record<string, Workload> = {
   scale: { name: 'scale', masters: 12, empty: 4, keys: 2_000_000, modes: ['load'] },
 };
 
+const minus = (after: number | null, before: number | null): number | null => (after === null || before === null ? null : after - before);
+
 async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['mode'], round: number): Promise<BenchResult> {
   const cluster = await startCluster({ masters: w.masters, keys: w.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: w.empty, ...(NODE_DIRS ? { dir: mkdtempSync(join(NODE_DIRS, 'slotpilot-bench-')) } : {}) });
   try {
@@ -68,10 +71,14 @@ async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['m
     if (load) await new Promise((r) => setTimeout(r, 1000));
     // Every 20 ms: at 10 ms its CLUSTER NODES cost the 16-master row a quarter of a core.
     const meter = await startExposureSampler(masters, {}, 20);
+    const pids = cluster.nodes.map((n) => n.pid);
+    const cpu0 = { tool: reapedChildrenCpuSeconds(), redis: totalCpuSeconds(pids) };
     const r =
       tool === 'redis-cli'
         ? await measureRun(ensureRedisCli(), ['--cluster', 'rebalance', cluster.seed, '--cluster-use-empty-masters'])
         : await measureRun(process.execPath, [CLI, 'rebalance', '--seed', cluster.seed, '--use-empty-masters', '--yes', '--journal', `${cluster.dir}/journal.ndjson`, ...args.slotpilotArgs.split(' ').filter(Boolean)]);
+    // Read before anything else is reaped (the check below is a child too).
+    const cpu = { tool: minus(reapedChildrenCpuSeconds(), cpu0.tool), redis: minus(totalCpuSeconds(pids), cpu0.redis) };
     const exposure: ExposureReading = await meter.stop();
     const loadStats: MixedLoadStats[] = load ? await load.stop() : [];
     let keysMoved = 0;
@@ -98,6 +105,7 @@ async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['m
       exitCode: r.code,
       peakRssMb: tool === 'slotpilot' ? Math.round(r.rssKb / 1024) : null,
       exposure,
+      cpu,
       clients: loadStats,
       clean: check.code === 0,
     };

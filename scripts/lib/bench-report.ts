@@ -1,4 +1,5 @@
 /** The bench's tables: one row per run, one per client library, then the ratios and their spread over rounds. */
+import { availableParallelism } from 'node:os';
 import type { ExposureReading } from './exposure-sampler.js';
 import type { MixedLoadStats } from './load/mixed-load.js';
 
@@ -20,6 +21,8 @@ export interface BenchResult {
   readonly exitCode: number | null;
   readonly peakRssMb: number | null;
   readonly exposure: ExposureReading;
+  /** CPU seconds during the run: the tool's process (and its children), and every Redis node of the cluster; null off Linux. */
+  readonly cpu: { readonly tool: number | null; readonly redis: number | null };
   readonly clients: readonly MixedLoadStats[];
   readonly clean: boolean;
 }
@@ -34,7 +37,11 @@ export interface Ratio {
   readonly p99Ratio: Readonly<Record<string, number>>;
   /** slotpilot's client errors, per client library. */
   readonly errors: Readonly<Record<string, number>>;
+  /** CPU seconds of tool + Redis nodes in the run, slotpilot's and redis-cli's (null off Linux). */
+  readonly cpu: { readonly slotpilot: number | null; readonly redisCli: number | null };
 }
+
+const cpuOf = (r: BenchResult): number | null => (r.cpu.tool === null || r.cpu.redis === null ? null : r.cpu.tool + r.cpu.redis);
 
 const f = (n: number | null | undefined, d = 1): string => (n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(d));
 const kinds = (c: MixedLoadStats): string => Object.entries(c.errors).map(([k, e]) => `${k}×${e.count}`).join(' ') || '0';
@@ -51,7 +58,7 @@ export function ratiosOf(results: readonly BenchResult[]): Ratio[] {
       if (other) p99Ratio[c.client] = c.p99 / other.p99;
       errors[c.client] = c.errorCount;
     }
-    out.push({ workload: sp.workload, mode: sp.mode, round: sp.round, speedup: cli.seconds / sp.seconds, exposureRatio: sp.exposure.slotSeconds / cli.exposure.slotSeconds, p99Ratio, errors });
+    out.push({ workload: sp.workload, mode: sp.mode, round: sp.round, speedup: cli.seconds / sp.seconds, exposureRatio: sp.exposure.slotSeconds / cli.exposure.slotSeconds, p99Ratio, errors, cpu: { slotpilot: cpuOf(sp), redisCli: cpuOf(cli) } });
   }
   return out;
 }
@@ -61,11 +68,17 @@ const spread = (xs: readonly number[], d = 2): string => (xs.length > 1 ? `${f(M
 /** Print the tables; returns the ratios (also written to the results file). */
 export function printBench(results: readonly BenchResult[], workloads: readonly Workload[]): Ratio[] {
   console.log('\nworkloads: ' + workloads.map((w) => `${w.name} = ${w.masters} masters + ${w.empty} empty, ${w.keys} keys`).join('; '));
-  console.log('\nround workload tool       mode  seconds  keys moved  slot-s  max open  bursts  reloads  RSS MB  check');
+  const cores = availableParallelism();
+  // tool + Redis CPU over what the cores could give in the run's time: near 100%, the run is short of CPU, not waiting.
+  const busy = (r: BenchResult): number | null => {
+    const cpu = cpuOf(r);
+    return cpu === null ? null : (100 * cpu) / (r.seconds * cores);
+  };
+  console.log(`\nround workload tool       mode  seconds  keys moved  slot-s  max open  bursts  reloads  RSS MB  CPU s: tool  redis  % of ${cores} cores  check`);
   for (const r of results) {
     const e = r.exposure;
     console.log(
-      `${String(r.round).padStart(5)} ${r.workload.padEnd(8)} ${r.tool.padEnd(10)} ${r.mode.padEnd(5)} ${f(r.seconds, 2).padStart(7)}  ${String(r.keysMoved).padStart(10)}  ${f(e.slotSeconds, 1).padStart(6)}  ${String(e.maxOpen).padStart(8)}  ${String(e.closingBursts).padStart(6)}  ${String(e.mapReloads).padStart(7)}  ${String(r.peakRssMb ?? '-').padStart(6)}  ${r.clean && r.exitCode === 0 ? 'clean' : `PROBLEMS (exit ${r.exitCode})`}`,
+      `${String(r.round).padStart(5)} ${r.workload.padEnd(8)} ${r.tool.padEnd(10)} ${r.mode.padEnd(5)} ${f(r.seconds, 2).padStart(7)}  ${String(r.keysMoved).padStart(10)}  ${f(e.slotSeconds, 1).padStart(6)}  ${String(e.maxOpen).padStart(8)}  ${String(e.closingBursts).padStart(6)}  ${String(e.mapReloads).padStart(7)}  ${String(r.peakRssMb ?? '-').padStart(6)}  ${f(r.cpu.tool, 2).padStart(11)}  ${f(r.cpu.redis, 2).padStart(5)}  ${f(busy(r), 0).padStart(12)}  ${r.clean && r.exitCode === 0 ? 'clean' : `PROBLEMS (exit ${r.exitCode})`}`,
     );
   }
   const loaded = results.filter((r) => r.clients.length);
@@ -89,6 +102,8 @@ export function printBench(results: readonly BenchResult[], workloads: readonly 
     }
     for (const [key, xs] of groups) {
       const parts = [`${spread(xs.map((x) => x.speedup))}× faster`, `exposure ${spread(xs.map((x) => x.exposureRatio))}× redis-cli's slot-seconds`];
+      const cpus = xs.filter((x) => x.cpu.slotpilot !== null && x.cpu.redisCli !== null);
+      if (cpus.length) parts.push(`CPU of tool + Redis ${spread(cpus.map((x) => x.cpu.slotpilot!), 1)} s, redis-cli's ${spread(cpus.map((x) => x.cpu.redisCli!), 1)} s`);
       for (const c of Object.keys(xs[0]!.p99Ratio)) parts.push(`${c} p99 ${spread(xs.map((x) => x.p99Ratio[c]!))}×, errors ${xs.map((x) => x.errors[c]).join('/')}`);
       console.log(`  ${key.padEnd(11)} ${parts.join('; ')}${xs.length > 1 ? ` (${xs.length} rounds, min–max)` : ''}`);
     }
