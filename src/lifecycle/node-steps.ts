@@ -12,7 +12,6 @@ import type { ClusterNodeLine, Topology } from '../topology/types.js';
 import type { JoinCandidate } from './judge-join.js';
 import { sleep } from '../util/sleep.js';
 
-
 /** Run `fn` with a connection to `addr`, always closed after. */
 export async function withNode<T>(addr: HostPort, conn: ConnectionOptions, fn: (client: Redis) => Promise<T>): Promise<T> {
   const client = await connectNode(addr, conn);

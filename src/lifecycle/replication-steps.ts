@@ -8,7 +8,6 @@ import { readOwnView, withNode } from './node-steps.js';
 import { hasCaughtUp, readSyncStatus, type SyncStatus } from './sync-status.js';
 import { sleep } from '../util/sleep.js';
 
-
 /** How often progress is sampled and (at most) reported while a replica syncs. */
 const POLL_MS = 250;
 const REPORT_MS = 1000;

@@ -53,7 +53,6 @@ const PROGRESS_MS = 500;
 /** A primary drops a replica that has not ACKed for repl-timeout (60 s): once a second, as Redis does. */
 const ACK_MS = 1000;
 
-
 /**
  * One source primary, replicated into the cluster: connect as its replica, take the snapshot of a
  * full resync through the RDB reader into the cluster (RdbKeyWriter: as import --rdb) while the

@@ -14,10 +14,6 @@ export { isAlive, startCluster };
 export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
 /**
- * Start a cluster before the tests of the enclosing `describe` and stop it after them.
- * Returns a getter, because the cluster exists only once `beforeAll` has run.
- */
-/**
  * startCluster, tried once more on fresh ports when the setup fails: seen a few times in CI
  * rehearsals, cause not found, a connection closed while the cluster was set up (the message says
  * at which step, and is printed).
@@ -31,6 +27,10 @@ export async function startTestCluster(opts: LocalClusterOptions): Promise<Local
   }
 }
 
+/**
+ * Start a cluster before the tests of the enclosing `describe` and stop it after them.
+ * Returns a getter, because the cluster exists only once `beforeAll` has run.
+ */
 export function useCluster(opts: LocalClusterOptions): () => LocalCluster {
   let cluster: LocalCluster | undefined;
   beforeAll(async () => {
