@@ -4,6 +4,7 @@ import { parseInfo } from '../redis/info.js';
 import { probeKey } from '../redis/slot-probe.js';
 import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
 import type { ClusterNodeLine } from '../topology/types.js';
+import { claimSlots, transactionsAllowed } from './claim-slots.js';
 import { clientCalls } from './traffic.js';
 import type { MemoryReading } from './capacity-watch.js';
 
@@ -29,6 +30,11 @@ export interface ClusterAdmin {
   readonly masters: readonly string[];
   setSlot(node: string, slot: number, state: 'IMPORTING' | 'MIGRATING' | 'NODE', peer: string): Promise<void>;
   setSlotStable(node: string, slot: number): Promise<void>;
+  /**
+   * `target` takes `slots`, which it imports, in one step (see claim-slots.ts): per slot, null or the
+   * error of its claim.
+   */
+  claimSlots(target: string, slots: readonly number[]): Promise<(Error | null)[]>;
   /**
    * `behindMigrates`: on the connection the MIGRATEs use, so it runs after those already sent (a big
    * slot's next keys); else on the control connection, which never waits behind a MIGRATE.
@@ -85,6 +91,8 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     throw failed.reason;
   }
   const watchdog = watchNodes([...clients.values(), ...streams.values()], commandTimeoutMs);
+  // Whether each node lets this user run MULTI/EXEC (an ACL may not): claims go one by one where not.
+  const claimModes = new Map(await Promise.all([...clients].map(async ([id, c]) => [id, { transactions: await transactionsAllowed(c) }] as const)));
   const pick = (from: ReadonlyMap<string, PipeConnection>, id: string): PipeConnection => {
     const c = from.get(id);
     if (!c) throw new Error(`no connection to node ${id.slice(0, 8)}`);
@@ -102,6 +110,9 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     },
     async setSlotStable(node, slot) {
       await client(node).call('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+    },
+    claimSlots(target, slots) {
+      return claimSlots(client(target), target, slots, claimModes.get(target) ?? { transactions: false });
     },
     async getKeysInSlot(node, slot, count, behindMigrates = false) {
       return (await (behindMigrates ? stream(node) : client(node)).call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(count))) as string[];

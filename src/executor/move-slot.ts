@@ -236,6 +236,22 @@ export const slotSteps = {
     await step(m, 'assigning', () => ctx.admin.setSlot(m.to, m.slot, 'NODE', m.to));
   },
   /**
+   * 4. for many slots of one target at once (a round's closing slots): one claim transaction (see
+   * claim-slots.ts) instead of one SETSLOT, epoch bump and broadcast per slot. Per slot, null or why
+   * its claim failed.
+   */
+  async assignTargets(ctx: SlotContext, target: string, ms: readonly SlotMove[]): Promise<(SlotMigrationError | null)[]> {
+    const phase = (m: SlotMove): SlotPhase => (m.action === 'move' ? 'keys' : 'assigning');
+    if (ctx.stopNow()) return ms.map((m) => interrupted(m, phase(m)));
+    const t = Date.now();
+    for (const m of ms) ctx.emit({ type: 'slot-phase', t, slot: m.slot, phase: 'assigning' });
+    const claimed = await ctx.admin.claimSlots(
+      target,
+      ms.map((m) => m.slot),
+    ).catch((error: Error) => ms.map(() => error));
+    return claimed.map((error, i) => (error ? new SlotMigrationError(ms[i]!.slot, ms[i]!.from, target, classifyRedisError(error), 'assigning', explainRoleChange(errorLine(error))) : null));
+  },
+  /**
    * 5. source NODE, and 6. every other master. The others learn it by gossip anyway (the target
    * broadcasts its claim at once); telling them directly makes their views right sooner (and spares
    * them an epoch tie when several targets claim at once), so it is sent but not waited for, and its

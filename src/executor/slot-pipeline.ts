@@ -286,6 +286,37 @@ export class SlotPipeline {
     return survivors;
   }
 
+  /**
+   * Step 4 for a round's closing slots: each target claims its moved slots in one transaction
+   * (slotSteps.assignTargets); a lone slot, or one only being assigned (resume), on its own.
+   */
+  async #claim(slots: readonly LiveSlot[]): Promise<LiveSlot[]> {
+    const { ctx } = this.#hooks;
+    const byTarget = new Map<string, LiveSlot[]>();
+    const single: LiveSlot[] = [];
+    for (const s of slots) {
+      if (s.m.action !== 'move') single.push(s);
+      else byTarget.set(s.m.to, [...(byTarget.get(s.m.to) ?? []), s]);
+    }
+    const groups: LiveSlot[][] = [];
+    for (const g of byTarget.values()) {
+      if (g.length > 1) groups.push(g);
+      else single.push(...g);
+    }
+    const claimed = await Promise.all([
+      this.#stage(single, (s) => slotSteps.assignTarget(ctx, s.move)),
+      ...groups.map(async (group) => {
+        const errors = await slotSteps.assignTargets(
+          ctx,
+          group[0]!.m.to,
+          group.map((s) => s.move),
+        );
+        return group.filter((s, i) => (errors[i] ? (this.#fail(s, errors[i]), false) : true));
+      }),
+    ]);
+    return claimed.flat();
+  }
+
   /** Closed or failed: no longer counted anywhere. */
   #release(s: LiveSlot): void {
     this.#enter(s, null);
@@ -326,7 +357,7 @@ export class SlotPipeline {
     const assigned: LiveSlot[] = [];
     const importing: LiveSlot[] = [];
     await Promise.all([
-      this.#stage(checked, (s) => slotSteps.assignTarget(ctx, s.move)).then((a) => assigned.push(...a)),
+      this.#claim(checked).then((a) => assigned.push(...a)),
       this.#stage(moving, (s) => slotSteps.importing(ctx, s.move)).then((i) => importing.push(...i)),
     ]);
     // Opening slots that need only their NODEs (resume: the target owns them) close next round.

@@ -5,8 +5,12 @@
  * a quiet cluster and gently while clients are active (see `Pace`).
  */
 
-/** Commands that are not application traffic: slotpilot's own, a client's slot-map refreshes, replicas, monitoring. */
-const NOT_TRAFFIC = /^(cluster|migrate|restore-asking|asking|info|ping|echo|client|auth|hello|select|command|config|latency|slowlog|replconf|psync|sync|readonly|readwrite|quit|reset)(\||$)/;
+/**
+ * Commands that are not application traffic: slotpilot's own, a client's slot-map refreshes, replicas,
+ * monitoring. MULTI/EXEC too: slotpilot's claims are transactions, and a client's transaction is
+ * counted by the commands inside it.
+ */
+const NOT_TRAFFIC = /^(cluster|migrate|restore-asking|asking|info|ping|echo|client|auth|hello|select|command|config|latency|slowlog|replconf|psync|sync|readonly|readwrite|quit|reset|multi|exec)(\||$)/;
 
 /** Client commands a node has answered since it started (INFO commandstats), or null when it does not say. */
 export function clientCalls(info: string): number | null {

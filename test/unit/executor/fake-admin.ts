@@ -28,6 +28,8 @@ export class FakeCluster {
   /** Most MIGRATEs in flight at once per source. */
   readonly peakMigrates = new Map<string, number>();
   #migrating = new Map<string, number>();
+  /** Claim transactions, as `target slots` (see claimSlots). */
+  readonly claims: string[] = [];
   /** Most slots open (IMPORTING) at once on any node, and per node. */
   peakOpen = 0;
   /** Called before each command; throw to inject a failure. */
@@ -80,7 +82,7 @@ export class FakeCluster {
       return this.node(node);
     };
     const tick = () => new Promise<void>((r) => setImmediate(r));
-    return {
+    const admin: ClusterAdmin = {
       masters: [...this.nodes.keys()],
       setSlot: async (node, slot, state, peer) => {
         await tick();
@@ -96,6 +98,13 @@ export class FakeCluster {
           n.migrating.delete(slot);
           n.owners.set(slot, peer);
         }
+      },
+      // One SETSLOT NODE per slot, in order (the transaction's effect); `claims` counts the transactions.
+      claimSlots: async (node, slots) => {
+        this.claims.push(`${node.slice(0, 1)} ${slots.join(',')}`);
+        const results: (Error | null)[] = [];
+        for (const slot of slots) results.push(await admin.setSlot(node, slot, 'NODE', node).then(() => null, (error: Error) => error));
+        return results;
       },
       setSlotStable: async (node, slot) => {
         const n = call(node, 'SETSLOT', slot, 'STABLE');
@@ -145,6 +154,7 @@ export class FakeCluster {
       },
       close: () => {},
     };
+    return admin;
   }
 }
 

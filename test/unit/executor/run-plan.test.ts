@@ -103,6 +103,25 @@ describe('startRun with a scripted cluster', () => {
     expect(fake.nodes.get(D)!.keys.get(late)).toBe('late');
   });
 
+  it("a round's closing slots of one target go to it in one claim; a claim refused fails that slot alone, left open for resume", async () => {
+    const fake = fourNodes(() => 0);
+    fake.before = (node, command, args) => {
+      if (node === D && command === 'SETSLOT' && args[0] === 7 && args[1] === 'NODE') throw new Error('ERR injected refusal');
+    };
+    const moves = slotsFrom(A, 0, 40, D);
+    const { handle, events } = run(fake, moves, { concurrency: 40 });
+    const summary = await handle.done;
+    expect(summary).toMatchObject({ done: 39, failed: 1 });
+    expect(events.find((e) => e.type === 'slot-failed')).toMatchObject({ slot: 7, phase: 'assigning' });
+    // Slots closed together went in one claim each round (the introduction's first slot closes alone).
+    const claimed = fake.claims.map((c) => c.split(' ')[1]!.split(',').length);
+    expect(Math.max(...claimed)).toBeGreaterThan(1);
+    expect(claimed.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(40);
+    expect(fake.nodes.get(A)!.migrating.get(7)).toBe(D);
+    expect(fake.nodes.get(D)!.importing.get(7)).toBe(A);
+    for (const m of moves.filter((x) => x.slot !== 7)) for (const n of fake.nodes.values()) expect(n.owners.get(m.slot)).toBe(D);
+  });
+
   it('BUSYKEY fails that slot naming the key, starts no new slot, finishes those in flight', async () => {
     const fake = fourNodes((s) => (s < 200 ? 2 : 0));
     const busy = keysForSlot(10, 2)[1]!;

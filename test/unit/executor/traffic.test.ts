@@ -8,6 +8,10 @@ describe('clientCalls', () => {
   it('counts application commands, not slotpilot\'s own, slot-map refreshes or INFO', () => {
     expect(clientCalls(INFO(120, 5000, 300))).toBe(120);
   });
+  it("MULTI/EXEC are not counted: slotpilot's claims are transactions, a client's counts by its commands", () => {
+    const tx = 'cmdstat_multi:calls=40,usec=1,usec_per_call=0,rejected_calls=0,failed_calls=0\r\ncmdstat_exec:calls=40,usec=900,usec_per_call=22,rejected_calls=0,failed_calls=0\r\n';
+    expect(clientCalls(INFO(120, 5000, 300) + tx)).toBe(120);
+  });
   it('is null when the node does not say (an ACL without INFO)', () => {
     expect(clientCalls('')).toBeNull();
   });
