@@ -20,7 +20,7 @@ import { type ExposureReading, startExposureSampler } from './lib/exposure-sampl
 import { CLIENT_NAMES, type ClientName } from './lib/load/load-client.js';
 import type { MixedLoadStats } from './lib/load/mixed-load.js';
 import { DEFAULT_MIX, startMixedLoad } from './lib/load/start-mixed-load.js';
-import { startCluster } from './lib/local-cluster.js';
+import { startClusterRetrying } from './lib/local-cluster.js';
 import { measureRun } from './lib/measure-run.js';
 import { reapedChildrenCpuSeconds, totalCpuSeconds } from './lib/cpu-usage.js';
 import { ensureRedisCli } from './lib/redis-binary.js';
@@ -63,7 +63,7 @@ const WORKLOADS: Record<string, Workload> = {
 const minus = (after: number | null, before: number | null): number | null => (after === null || before === null ? null : after - before);
 
 async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['mode'], round: number): Promise<BenchResult> {
-  const cluster = await startCluster({ masters: w.masters, keys: w.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: w.empty, ...(NODE_DIRS ? { dir: mkdtempSync(join(NODE_DIRS, 'slotpilot-bench-')) } : {}) });
+  const cluster = await startClusterRetrying({ masters: w.masters, keys: w.keys, load: { kind: 'strings', valueSize: args.valueSize }, empty: w.empty, ...(NODE_DIRS ? { dir: mkdtempSync(join(NODE_DIRS, 'slotpilot-bench-')) } : {}) }, 'bench cluster');
   try {
     const masters = cluster.nodes.filter((n) => n.role !== 'replica').map((n) => n.addr);
     const load = mode === 'load' ? await startMixedLoad(cluster.seed, clients, { ...DEFAULT_MIX, opsPerSec: args.rate, readKeys: w.keys, valueSize: args.valueSize }) : null;

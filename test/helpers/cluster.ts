@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import { isAlive, startCluster, type LocalCluster, type LocalClusterOptions } from '../../scripts/lib/local-cluster.js';
+import { isAlive, startCluster, startClusterRetrying, type LocalCluster, type LocalClusterOptions } from '../../scripts/lib/local-cluster.js';
 
 export type { LocalCluster, LocalNode } from '../../scripts/lib/local-cluster.js';
 export { isAlive, startCluster };
@@ -13,18 +13,9 @@ export { isAlive, startCluster };
 /** The built CLI entry; `npm test` builds before running vitest. */
 export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
-/**
- * startCluster, tried once more on fresh ports when the setup fails: seen a few times in CI
- * rehearsals, cause not found, a connection closed while the cluster was set up (the message says
- * at which step, and is printed).
- */
-export async function startTestCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
-  try {
-    return await startCluster(opts);
-  } catch (error) {
-    process.stderr.write(`[test cluster] setting up failed, trying once more: ${String(error)}\n`);
-    return startCluster(opts);
-  }
+/** startCluster, tried once more on fresh ports when the setup fails (see startClusterRetrying). */
+export function startTestCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+  return startClusterRetrying(opts, 'test cluster');
 }
 
 /**
