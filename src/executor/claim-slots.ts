@@ -4,9 +4,9 @@
  * Redis 7.0 answers `CLUSTER SETSLOT <slot> NODE <itself>` for a slot it imports by bumping its
  * config epoch (when it is not already the highest) and broadcasting a PONG to every node of the
  * cluster: per slot. On the 4-node bench cluster that is 3 PONGs a slot, each carrying the whole slot
- * bitmap and making every receiver re-read it; measured by hand (1,000 slots closed in rounds of 50),
- * about 0.3 ms of the nodes' CPU per slot, ~30% of what the nodes spend on a rebalance's
- * bookkeeping, and it grows with the cluster's size.
+ * bitmap and making every receiver re-read it: measured by hand (1,000 slots closed in rounds of
+ * 50), about 0.3 ms of the nodes' CPU per slot, and 13–22% of all the nodes' CPU in the bench's
+ * idle rebalance (docs/performance.md). It grows with the number of nodes.
  *
  * So a round's claims go to the target in one transaction:
  *   MULTI

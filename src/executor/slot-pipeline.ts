@@ -296,24 +296,29 @@ export class SlotPipeline {
     const single: LiveSlot[] = [];
     for (const s of slots) {
       if (s.m.action !== 'move') single.push(s);
-      else byTarget.set(s.m.to, [...(byTarget.get(s.m.to) ?? []), s]);
+      else if (byTarget.has(s.m.to)) byTarget.get(s.m.to)!.push(s);
+      else byTarget.set(s.m.to, [s]);
     }
     const groups: LiveSlot[][] = [];
     for (const g of byTarget.values()) {
       if (g.length > 1) groups.push(g);
       else single.push(...g);
     }
-    const claimed = await Promise.all([
-      this.#stage(single, (s) => slotSteps.assignTarget(ctx, s.move)),
-      ...groups.map(async (group) => {
-        const errors = await slotSteps.assignTargets(
-          ctx,
-          group[0]!.m.to,
-          group.map((s) => s.move),
-        );
-        return group.filter((s, i) => (errors[i] ? (this.#fail(s, errors[i]), false) : true));
-      }),
-    ]);
+    const claimGroup = async (group: readonly LiveSlot[]): Promise<LiveSlot[]> => {
+      const errors = await slotSteps.assignTargets(
+        ctx,
+        group[0]!.m.to,
+        group.map((s) => s.move),
+      );
+      const survivors: LiveSlot[] = [];
+      group.forEach((s, i) => {
+        const error = errors[i];
+        if (error) this.#fail(s, error);
+        else survivors.push(s);
+      });
+      return survivors;
+    };
+    const claimed = await Promise.all([this.#stage(single, (s) => slotSteps.assignTarget(ctx, s.move)), ...groups.map(claimGroup)]);
     return claimed.flat();
   }
 
