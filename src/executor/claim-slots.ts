@@ -20,6 +20,8 @@
  * and no client must meet a slot between its STABLE and its NODE.
  */
 
+import { parseInfo } from '../redis/info.js';
+
 /** What this needs of a connection: one command, its reply (a Redis error rejects). */
 export interface CommandLink {
   call(...args: string[]): Promise<unknown>;
@@ -50,12 +52,20 @@ export function claimResults(slots: readonly number[], replies: readonly unknown
   });
 }
 
-/** Whether `link` may run MULTI/EXEC (an empty transaction: changes nothing). */
+/**
+ * Whether claims may go to this node in a transaction: a Redis server (not Valkey: from 8.0 it
+ * replicates each SETSLOT to the node's replicas and waits for them, which it cannot do inside a
+ * transaction) on which this user may run MULTI/EXEC (an empty transaction: changes nothing). A node
+ * that does not say what it is (no INFO for this user) is not asked for transactions.
+ */
 export async function transactionsAllowed(link: CommandLink): Promise<boolean> {
+  const info = link.call('INFO', 'server');
   const multi = link.call('MULTI');
   const exec = link.call('EXEC');
-  const [m, e] = await Promise.allSettled([multi, exec]);
-  return m.status === 'fulfilled' && e.status === 'fulfilled';
+  const [i, m, e] = await Promise.allSettled([info, multi, exec]);
+  if (i.status !== 'fulfilled' || m.status !== 'fulfilled' || e.status !== 'fulfilled') return false;
+  const server = parseInfo(String(i.value));
+  return server.has('redis_version') && !server.has('valkey_version') && server.get('server_name') !== 'valkey';
 }
 
 /** One claim at a time: each its own SETSLOT NODE (and, for an imported slot, its own broadcast). */

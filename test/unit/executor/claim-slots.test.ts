@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimCommands, claimResults, claimSlots, type CommandLink } from '../../../src/executor/claim-slots.js';
+import { claimCommands, claimResults, claimSlots, transactionsAllowed, type CommandLink } from '../../../src/executor/claim-slots.js';
 
 const T = 't'.repeat(40);
 
@@ -54,6 +54,20 @@ describe('claim transaction', () => {
     expect(await claimSlots(link, T, [5, 6], mode)).toEqual([null, null]);
     expect(mode.transactions).toBe(false);
     expect(link.sent.slice(-2)).toEqual([`CLUSTER SETSLOT 5 NODE ${T}`, `CLUSTER SETSLOT 6 NODE ${T}`]);
+  });
+
+  it('transactions only on Redis servers where this user may run MULTI/EXEC and INFO', async () => {
+    const server = (info: string, refuse: string | null = null) =>
+      scripted((args) => {
+        if (args[0] === refuse) throw new Error(`NOPERM this user has no permissions to run the '${refuse.toLowerCase()}' command`);
+        return args[0] === 'INFO' ? info : args[0] === 'EXEC' ? [] : 'OK';
+      });
+    const redis = '# Server\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n';
+    expect(await transactionsAllowed(server(redis))).toBe(true);
+    // Valkey 8+ replicates SETSLOT to replicas and waits for them: not inside a transaction.
+    expect(await transactionsAllowed(server('# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.1.0\r\n'))).toBe(false);
+    expect(await transactionsAllowed(server(redis, 'MULTI'))).toBe(false);
+    expect(await transactionsAllowed(server(redis, 'INFO'))).toBe(false);
   });
 
   it('a lost connection fails every slot of the transaction with its error', async () => {
