@@ -101,7 +101,8 @@ describe('capacity: a target filling up during the run stops it cleanly', () => 
       let owned: number | null = null;
       for (const deadline = Date.now() + 20_000; owned === null; ) {
         const me = ((await filler.call('CLUSTER', 'NODES')) as string).split('\n').find((l) => l.includes('myself'))!;
-        const range = /\s(\d+)(?:-\d+)?(?:\s|$)/.exec(me.split(' ').slice(8).join(' ') + ' ');
+        // The slot fields start at the ninth; the first owned slot may be the first of them.
+        const range = /(?:^|\s)(\d+)(?:-\d+)?(?=\s|$)/.exec(me.split(' ').slice(8).join(' '));
         if (range) owned = Number(range[1]);
         else if (Date.now() > deadline) throw new Error('the target never owned a slot');
       }
