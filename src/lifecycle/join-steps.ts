@@ -69,7 +69,10 @@ export async function removeFromCluster(ctx: StepContext, leaving: readonly Leav
   ctx.emit(stepEvent('forget', 'done', `${count} node(s) forgot ${names}`));
   for (const l of leaving) {
     const addr = parseAddr(l.addr);
-    const seen = l.reachable ? await whoAnswers(addr, ctx.conn) : { id: null, error: 'it was not reachable when the cluster was read' };
+    // Asked even when the last read could not reach it: a replica that has just followed another
+    // master (replica migration after the drain) answers LOADING for a moment, then answers.
+    const seen = await whoAnswers(addr, ctx.conn);
+    if (!seen.id && !l.reachable) seen.error = `it was not reachable when the cluster was read, and ${seen.error}`;
     if (seen.id !== l.id) {
       const why = seen.id ? `it is node ${seen.id.slice(0, 8)} now` : seen.error;
       ctx.emit(stepEvent('reset', 'skipped', `${l.addr} is not reset (${why}): if node ${l.id.slice(0, 8)} comes back, run CLUSTER RESET SOFT on it before its 60 s ban ends, or it may rejoin through gossip`));
