@@ -64,6 +64,8 @@ export interface ClusterAdmin {
   stillMigrating(source: string, slot: number, target: string): Promise<boolean | null>;
   /** The node's own CLUSTER NODES view. */
   view(node: string): Promise<ClusterNodeLine[]>;
+  /** The node's role by ROLE (answered while it loads), null when it cannot tell; absent in scripted admins. */
+  role?(node: string): Promise<'master' | 'replica' | null>;
   close(): void;
 }
 
@@ -180,6 +182,11 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
     },
     async view(node) {
       return parseClusterNodes(String(await client(node).call('CLUSTER', 'NODES')));
+    },
+    async role(node) {
+      const reply = await client(node).call('ROLE').catch(() => null);
+      const role = Array.isArray(reply) ? reply[0] : null;
+      return role === 'master' ? 'master' : role === 'slave' ? 'replica' : null;
     },
     close() {
       clearInterval(watchdog);

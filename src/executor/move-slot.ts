@@ -260,11 +260,16 @@ export const slotSteps = {
   async assignRest(ctx: SlotContext, m: SlotMove): Promise<void> {
     for (const id of ctx.admin.masters) if (id !== m.from && id !== m.to) void ctx.admin.setSlot(id, m.slot, 'NODE', m.to).catch(() => undefined);
     await step(m, 'assigning', () =>
-      ctx.admin.setSlot(m.from, m.slot, 'NODE', m.to).catch((error: unknown) => {
+      ctx.admin.setSlot(m.from, m.slot, 'NODE', m.to).catch(async (error: unknown) => {
         // A master that has just lost its last slot to a node that gossiped the claim first turns
         // into that node's replica (cluster-allow-replica-migration): it holds nothing, the target
-        // owns the slot, so there is nothing left to assign on it.
-        if (!/only with masters/i.test(String((error as Error)?.message))) throw error;
+        // owns the slot, so there is nothing left to assign on it. Caught a little later, it is
+        // loading its new master's data and answers LOADING: the same, once ROLE says replica (a
+        // master loading after a restart is not, and the slot fails for resume).
+        const message = String((error as Error)?.message);
+        if (/only with masters/i.test(message)) return;
+        if (/^LOADING/.test(message) && (await ctx.admin.role?.(m.from).catch(() => null)) === 'replica') return;
+        throw error;
       }),
     );
   },

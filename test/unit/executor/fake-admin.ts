@@ -28,6 +28,8 @@ export class FakeCluster {
   /** Most MIGRATEs in flight at once per source. */
   readonly peakMigrates = new Map<string, number>();
   #migrating = new Map<string, number>();
+  /** Roles ROLE answers with (default master): a test turns a source into a replica. */
+  readonly roles = new Map<string, 'master' | 'replica'>();
   /** Claim transactions, as `target slots` (see claimSlots). */
   readonly claims: string[] = [];
   /** Most slots open (IMPORTING) at once on any node, and per node. */
@@ -152,6 +154,7 @@ export class FakeCluster {
       view: async () => {
         throw new Error('view is not scripted');
       },
+      role: async (node) => this.roles.get(node) ?? 'master',
       close: () => {},
     };
     return admin;

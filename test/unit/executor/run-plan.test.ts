@@ -122,6 +122,21 @@ describe('startRun with a scripted cluster', () => {
     for (const m of moves.filter((x) => x.slot !== 7)) for (const n of fake.nodes.values()) expect(n.owners.get(m.slot)).toBe(D);
   });
 
+  it('a source that answers LOADING to its NODE: nothing to assign if ROLE says it turned replica, else the slot fails', async () => {
+    for (const [role, failed] of [['replica', 0], ['master', 1]] as const) {
+      const fake = fourNodes(() => 0);
+      fake.roles.set(A, role);
+      // The drained source lost its last slot by gossip, followed the target and is loading its data.
+      fake.before = (node, command, args) => {
+        if (node === A && command === 'SETSLOT' && args[0] === 9 && args[1] === 'NODE') throw new Error('LOADING Redis is loading the dataset in memory');
+      };
+      const { handle, events } = run(fake, slotsFrom(A, 0, 10, D), { concurrency: 10 });
+      const summary = await handle.done;
+      expect(summary, role).toMatchObject({ done: 10 - failed, failed });
+      if (failed) expect(events.find((e) => e.type === 'slot-failed')).toMatchObject({ slot: 9, phase: 'assigning' });
+    }
+  });
+
   it('BUSYKEY fails that slot naming the key, starts no new slot, finishes those in flight', async () => {
     const fake = fourNodes((s) => (s < 200 ? 2 : 0));
     const busy = keysForSlot(10, 2)[1]!;
