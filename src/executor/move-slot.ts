@@ -135,12 +135,17 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
   }
 }
 
+/** A Redis (or connection) error of `m`'s `phase` as the slot's failure. */
+function slotError(m: SlotMove, phase: SlotPhase, error: unknown): SlotMigrationError {
+  if (error instanceof SlotMigrationError) return error;
+  return new SlotMigrationError(m.slot, m.from, m.to, classifyRedisError(error), phase, explainRoleChange(errorLine(error)));
+}
+
 async function step<T>(m: SlotMove, phase: SlotPhase, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof SlotMigrationError) throw error;
-    throw new SlotMigrationError(m.slot, m.from, m.to, classifyRedisError(error), phase, explainRoleChange(errorLine(error)));
+    throw slotError(m, phase, error);
   }
 }
 
@@ -236,20 +241,19 @@ export const slotSteps = {
     await step(m, 'assigning', () => ctx.admin.setSlot(m.to, m.slot, 'NODE', m.to));
   },
   /**
-   * 4. for many slots of one target at once (a round's closing slots): one claim transaction (see
-   * claim-slots.ts) instead of one SETSLOT, epoch bump and broadcast per slot. Per slot, null or why
-   * its claim failed.
+   * 4. for the moved slots of one target at once (a round's closing slots): one claim transaction
+   * (see claim-slots.ts) instead of one SETSLOT, epoch bump and broadcast per slot (a lone slot gets
+   * its plain SETSLOT NODE). Per slot, null or why its claim failed.
    */
   async assignTargets(ctx: SlotContext, target: string, ms: readonly SlotMove[]): Promise<(SlotMigrationError | null)[]> {
-    const phase = (m: SlotMove): SlotPhase => (m.action === 'move' ? 'keys' : 'assigning');
-    if (ctx.stopNow()) return ms.map((m) => interrupted(m, phase(m)));
+    if (ctx.stopNow()) return ms.map((m) => interrupted(m, 'keys'));
     const t = Date.now();
     for (const m of ms) ctx.emit({ type: 'slot-phase', t, slot: m.slot, phase: 'assigning' });
     const claimed = await ctx.admin.claimSlots(
       target,
       ms.map((m) => m.slot),
     ).catch((error: Error) => ms.map(() => error));
-    return claimed.map((error, i) => (error ? new SlotMigrationError(ms[i]!.slot, ms[i]!.from, target, classifyRedisError(error), 'assigning', explainRoleChange(errorLine(error))) : null));
+    return claimed.map((error, i) => (error ? slotError(ms[i]!, 'assigning', error) : null));
   },
   /**
    * 5. source NODE, and 6. every other master. The others learn it by gossip anyway (the target

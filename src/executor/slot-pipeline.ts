@@ -287,22 +287,17 @@ export class SlotPipeline {
   }
 
   /**
-   * Step 4 for a round's closing slots: each target claims its moved slots in one transaction
-   * (slotSteps.assignTargets); a lone slot, or one only being assigned (resume), on its own.
+   * Step 4 for a round's closing slots: each target claims its moved slots together
+   * (slotSteps.assignTargets); a slot only being assigned (resume) on its own.
    */
   async #claim(slots: readonly LiveSlot[]): Promise<LiveSlot[]> {
     const { ctx } = this.#hooks;
     const byTarget = new Map<string, LiveSlot[]>();
-    const single: LiveSlot[] = [];
+    const assignOnly: LiveSlot[] = [];
     for (const s of slots) {
-      if (s.m.action !== 'move') single.push(s);
+      if (s.m.action !== 'move') assignOnly.push(s);
       else if (byTarget.has(s.m.to)) byTarget.get(s.m.to)!.push(s);
       else byTarget.set(s.m.to, [s]);
-    }
-    const groups: LiveSlot[][] = [];
-    for (const g of byTarget.values()) {
-      if (g.length > 1) groups.push(g);
-      else single.push(...g);
     }
     const claimGroup = async (group: readonly LiveSlot[]): Promise<LiveSlot[]> => {
       const errors = await slotSteps.assignTargets(
@@ -318,7 +313,7 @@ export class SlotPipeline {
       });
       return survivors;
     };
-    const claimed = await Promise.all([this.#stage(single, (s) => slotSteps.assignTarget(ctx, s.move)), ...groups.map(claimGroup)]);
+    const claimed = await Promise.all([this.#stage(assignOnly, (s) => slotSteps.assignTarget(ctx, s.move)), ...[...byTarget.values()].map(claimGroup)]);
     return claimed.flat();
   }
 
