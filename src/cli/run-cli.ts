@@ -3,8 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, UsageError, exitCodeOf, messageOf } from '../errors.js';
 import { commands } from './commands/index.js';
 import { printError } from './output.js';
-
-
+import { skipHelpCache } from './skip-help-cache.js';
 
 export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
@@ -23,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue('Exit codes: 0 ok, 1 failure or unreachable, 2 bad input or refused, 3 check found problems, 130 interrupted.');
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
