@@ -129,9 +129,20 @@ async function forgetOn(addr: string, ids: readonly string[], conn: ConnectionOp
 }
 
 /**
+ * Nodes that stay but did not answer this read, though the seed does not suspect them (no `fail`,
+ * `fail?`): busy for a moment, most often a replica loading the full sync of a master it was just
+ * moved to (it answers LOADING to everything). They must be told too: a node that still lists a
+ * removed one gossips it to the others once their FORGET bans end, and they would meet it again.
+ */
+function silentNodes(t: Topology, gone: ReadonlySet<string>): Topology['nodes'] {
+  return t.nodes.filter((n) => !gone.has(n.id) && !n.reachable && !n.flags.some((f) => f === 'fail' || f === 'fail?' || f === 'noaddr' || f === 'handshake'));
+}
+
+/**
  * Make every node forget `ids`. Each FORGET bans the id on that node for 60 s; all of them are sent
  * at once, and then every view is read back (and FORGET repeated) until none lists them, so no node
- * re-learns a removed one through another's gossip once the bans expire.
+ * re-learns a removed one through another's gossip once the bans expire. A node that does not answer
+ * for a moment (silentNodes) is waited for, until the deadline.
  */
 export async function forgetEverywhere(seed: HostPort, conn: ConnectionOptions, ids: readonly string[], timeoutMs = 30_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -139,10 +150,25 @@ export async function forgetEverywhere(seed: HostPort, conn: ConnectionOptions, 
   for (let round = 1; ; round++) {
     const t = await readTopology(seed, conn, { keys: false });
     const stay = t.nodes.filter((n) => !gone.has(n.id) && n.reachable);
-    const errors = (await Promise.all(stay.map((n) => forgetOn(n.addr, ids, conn)))).flat();
-    const views = await Promise.all(stay.map((n) => withNode(parseAddr(n.addr), conn, (c) => readOwnView(c, n.addr))));
-    if (views.every((v) => !v.some((l) => gone.has(l.id)))) return stay.length;
-    if (Date.now() > deadline) throw new OperationError(`nodes still list ${ids.map((i) => i.slice(0, 8)).join(', ')} after ${round} FORGET round(s)${errors.length ? `: ${errors[0]}` : ''}`);
+    const silent = silentNodes(t, gone);
+    const errors = (await Promise.all(stay.map((n) => forgetOn(n.addr, ids, conn).catch((error: Error) => [`${n.addr}: ${error.message}`])))).flat();
+    // A view that cannot be read now (the node began loading since the read) is not confirmed yet.
+    const views = await Promise.all(
+      stay.map((n) =>
+        withNode(parseAddr(n.addr), conn, (c) => readOwnView(c, n.addr)).catch((error: Error) => {
+          errors.push(`${n.addr}: ${error.message}`);
+          return null;
+        }),
+      ),
+    );
+    if (!silent.length && views.every((v) => v !== null && !v.some((l) => gone.has(l.id)))) return stay.length;
+    if (Date.now() > deadline) {
+      const names = ids.map((i) => i.slice(0, 8)).join(', ');
+      if (silent.length) {
+        throw new OperationError(`${silent.map((n) => n.addr).join(', ')} did not answer for ${Math.round(timeoutMs / 1000)} s and may still list ${names}: run the same command again once it answers (within 60 s of this FORGET), or it may gossip them back`);
+      }
+      throw new OperationError(`nodes still list ${names} after ${round} FORGET round(s)${errors.length ? `: ${errors[0]}` : ''}`);
+    }
     await sleep(200);
   }
 }
