@@ -57,19 +57,42 @@ function sweep(): void {
   }
 }
 
+/** Give a reservation back (its port turned out to be in use, or its bus port was taken). */
+function unreserve(port: number): void {
+  try {
+    unlinkSync(join(RESERVATIONS, String(port)));
+  } catch {
+    // already gone
+  }
+}
+
 /**
- * `count` free loopback ports whose cluster bus ports (+10000) are free too, each reserved for
- * this caller. They come from a random place in the window so parallel callers rarely meet.
+ * Reserve `port` and its cluster bus port (+10000) together, in one namespace: client ports reach
+ * 22767 and bus ports start at 20000, so without the second reservation another caller could be
+ * handed this node's bus port as its own client port before either node binds it.
  */
-export async function findFreePorts(count: number): Promise<number[]> {
+function reservePair(port: number): boolean {
+  if (!reserve(port)) return false;
+  if (reserve(port + 10000)) return true;
+  unreserve(port);
+  return false;
+}
+
+/**
+ * `count` free loopback ports whose cluster bus ports (+10000) are free too, each reserved (with its
+ * bus port) for this caller. They come from a random place in the window so parallel callers rarely
+ * meet; `start` (tests) sets that place.
+ */
+export async function findFreePorts(count: number, start?: number): Promise<number[]> {
   mkdirSync(RESERVATIONS, { recursive: true });
   if (Math.random() < 0.05) sweep();
   const ports: number[] = [];
-  let candidate = LOW + Math.floor(Math.random() * (HIGH - LOW));
+  let candidate = start ?? LOW + Math.floor(Math.random() * (HIGH - LOW));
   for (let tried = 0; ports.length < count; tried++) {
     if (tried > HIGH - LOW) throw new Error(`no ${count} free ports left in ${LOW}-${HIGH} (reservations in ${RESERVATIONS})`);
     candidate = candidate >= HIGH ? LOW : candidate + 1;
-    if (reserve(candidate) && (await isFree(candidate)) && (await isFree(candidate + 10000))) ports.push(candidate);
+    if (!reservePair(candidate)) continue;
+    if ((await isFree(candidate)) && (await isFree(candidate + 10000))) ports.push(candidate);
   }
   return ports;
 }
