@@ -1,4 +1,5 @@
 import { RefusedError } from '../errors.js';
+import { isSuspect } from '../topology/node-flags.js';
 import type { ClusterNodeLine, Topology, TopologyNode } from '../topology/types.js';
 
 /**
@@ -8,7 +9,6 @@ import type { ClusterNodeLine, Topology, TopologyNode } from '../topology/types.
  */
 export type ReplaceStage = 'start' | 'syncing' | 'promoted';
 
-const isFailing = (n: TopologyNode): boolean => n.flags.some((f) => f === 'fail' || f === 'fail?' || f === 'handshake' || f === 'noaddr');
 
 /**
  * Check that `old` may be replaced and tell how far an earlier run got. Pure. Refuses a replica
@@ -32,7 +32,7 @@ export function judgeReplace(t: Topology, old: TopologyNode, newId: string | nul
     if ((fresh.role === 'replica' && fresh.masterId === old.id) || newNodesOwnMaster === old.id) return 'syncing';
     throw new RefusedError(`${fresh.addr} is already a ${fresh.role} of this cluster${fresh.masterId ? ` (of ${fresh.masterId.slice(0, 8)})` : ''}; replace-node needs a new, empty node`);
   }
-  if (isFailing(old) || !old.reachable) throw new RefusedError(`${old.addr} is failing or unreachable; it cannot serve a full sync (fail it over to a replica, then remove-node it)`);
+  if (isSuspect(old) || !old.reachable) throw new RefusedError(`${old.addr} is failing or unreachable; it cannot serve a full sync (fail it over to a replica, then remove-node it)`);
   return 'start';
 }
 

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { OperationError, RefusedError, UnreachableError } from '../errors.js';
 import { waitUntilClusterStable } from '../executor/wait-stable.js';
 import { connectNode, describeConnectError, formatAddr, parseAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
+import { isSuspect } from '../topology/node-flags.js';
 import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
 import { readTopology } from '../topology/read-topology.js';
 import type { ClusterNodeLine, Topology } from '../topology/types.js';
@@ -129,13 +130,12 @@ async function forgetOn(addr: string, ids: readonly string[], conn: ConnectionOp
 }
 
 /**
- * Nodes that stay but did not answer this read, though the seed does not suspect them (no `fail`,
- * `fail?`): busy for a moment, most often a replica loading the full sync of a master it was just
+ * Nodes that stay but did not answer this read, though the seed does not suspect them (isSuspect): busy for a moment, most often a replica loading the full sync of a master it was just
  * moved to (it answers LOADING to everything). They must be told too: a node that still lists a
  * removed one gossips it to the others once their FORGET bans end, and they would meet it again.
  */
 function silentNodes(t: Topology, gone: ReadonlySet<string>): Topology['nodes'] {
-  return t.nodes.filter((n) => !gone.has(n.id) && !n.reachable && !n.flags.some((f) => f === 'fail' || f === 'fail?' || f === 'noaddr' || f === 'handshake'));
+  return t.nodes.filter((n) => !gone.has(n.id) && !n.reachable && !isSuspect(n));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { isSuspect } from '../topology/node-flags.js';
 import { formatSlotRanges } from '../topology/slot-ranges.js';
 import type { Topology, TopologyNode } from '../topology/types.js';
 import { assignPool, balance, cheapestSlots, integerTargets, type Assignment, type Participant } from './balance.js';
@@ -35,7 +36,7 @@ function byId(a: { id: string }, b: { id: string }): number {
 }
 
 function isHealthy(n: TopologyNode): boolean {
-  return !n.flags.some((f) => f === 'fail' || f === 'fail?' || f === 'handshake' || f === 'noaddr');
+  return !isSuspect(n);
 }
 
 function requireKeys(costs: SlotCosts, by: BalanceBy): void {

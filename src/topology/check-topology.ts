@@ -1,3 +1,4 @@
+import { SUSPECT_FLAGS } from './node-flags.js';
 import { formatSlotRanges } from './slot-ranges.js';
 import { SLOT_COUNT, type Topology } from './types.js';
 
@@ -11,7 +12,6 @@ export interface Problem {
   readonly nodes?: readonly string[];
 }
 
-const BAD_FLAGS = ['fail', 'fail?', 'handshake', 'noaddr'] as const;
 
 /**
  * Everything that makes a cluster unhealthy for slot moves: a slot without owner, views that
@@ -36,7 +36,7 @@ export function checkTopology(t: Topology): Problem[] {
     problems.push({ kind: 'open-slot', message: `slot ${o.slot} is open on ${name(o.node)}: ${arrow}`, slots: [o.slot], nodes: [o.node, o.peer] });
   }
   for (const n of t.nodes) {
-    const bad = n.flags.filter((f) => (BAD_FLAGS as readonly string[]).includes(f));
+    const bad = n.flags.filter((f) => SUSPECT_FLAGS.includes(f));
     if (bad.length) {
       problems.push({ kind: 'node-failing', message: `${name(n.id)} is flagged ${bad.join(',')}`, nodes: [n.id] });
     } else if (n.linkState === 'disconnected' && !n.flags.includes('myself')) {
