@@ -276,14 +276,15 @@ export class SlotPipeline {
 
   /** Run one protocol step for every slot of a round at once; slots whose step failed leave it. */
   async #stage(slots: readonly LiveSlot[], fn: (s: LiveSlot) => Promise<void>): Promise<LiveSlot[]> {
-    const results = await Promise.all(slots.map((s) => fn(s).then(() => null, (error: unknown) => error)));
-    const survivors: LiveSlot[] = [];
-    results.forEach((error, i) => {
-      const s = slots[i]!;
-      if (error === null) survivors.push(s);
-      else this.#fail(s, error);
+    return this.#survivors(slots, await Promise.all(slots.map((s) => fn(s).then(() => null, (error: unknown) => error))));
+  }
+
+  /** The slots whose step succeeded (`errors[i] === null`); the others fail here. */
+  #survivors(slots: readonly LiveSlot[], errors: readonly unknown[]): LiveSlot[] {
+    return slots.filter((s, i) => {
+      if (errors[i] !== null) this.#fail(s, errors[i]);
+      return errors[i] === null;
     });
-    return survivors;
   }
 
   /**
@@ -299,20 +300,15 @@ export class SlotPipeline {
       else if (byTarget.has(s.m.to)) byTarget.get(s.m.to)!.push(s);
       else byTarget.set(s.m.to, [s]);
     }
-    const claimGroup = async (group: readonly LiveSlot[]): Promise<LiveSlot[]> => {
-      const errors = await slotSteps.assignTargets(
-        ctx,
-        group[0]!.m.to,
-        group.map((s) => s.move),
+    const claimGroup = async (group: readonly LiveSlot[]): Promise<LiveSlot[]> =>
+      this.#survivors(
+        group,
+        await slotSteps.assignTargets(
+          ctx,
+          group[0]!.m.to,
+          group.map((s) => s.move),
+        ),
       );
-      const survivors: LiveSlot[] = [];
-      group.forEach((s, i) => {
-        const error = errors[i];
-        if (error) this.#fail(s, error);
-        else survivors.push(s);
-      });
-      return survivors;
-    };
     const claimed = await Promise.all([this.#stage(assignOnly, (s) => slotSteps.assignTarget(ctx, s.move)), ...[...byTarget.values()].map(claimGroup)]);
     return claimed.flat();
   }
