@@ -73,6 +73,8 @@ export const DEFAULT_CLOSE_EVERY_MS = 0;
 export const CAPACITY_EVERY_MS = 50;
 /** How often a new master waiting for its clients is read (INFO clients of it and the loaded masters). */
 export const INTRO_POLL_MS = 50;
+/** How often the run looks whether a new master started waiting for its clients (no I/O). */
+export const INTRO_CHECK_MS = 5;
 /** Per node (source or target): by default only the global limit applies; lower it to spare a node. */
 export const DEFAULT_PER_NODE = 512;
 /** Two MIGRATEs in flight per source: while one runs, the next is already queued on the source, so
@@ -257,23 +259,28 @@ class Run implements RunHandle {
 
   /**
    * While a new master waits for its clients, read every INTRO_POLL_MS its connected_clients and the
-   * loaded masters' (the fewest of them is the baseline), and let the introduction decide.
+   * loaded masters' (the fewest of them is the baseline), and let the introduction decide. Whether a
+   * target started waiting is looked at every INTRO_CHECK_MS: on a quiet cluster the wait ends at
+   * once, and the whole run was waiting for it (up to a poll interval, ~50 ms, per run).
    */
   #pollIntroductions(intro: Introduction, admin: ClusterAdmin, t: Topology, watch: TrafficWatch): { stop: () => void } {
     const loaded = [...new Set(t.slotOwners.filter((o): o is string => o !== null))].filter((id) => admin.masters.includes(id));
     const told = new Set<string>();
     let busy = false;
+    let lastRead = 0;
     const timer = setInterval(() => {
       const waiting = intro.waiting;
       if (busy || !waiting.length) return;
+      // Traffic is known only when the pace is sampled (auto); otherwise assume clients may be there.
+      const traffic = (this.#opts.pace ?? 'auto') !== 'auto' || watch.opsPerSec > 0;
+      if (traffic && Date.now() - lastRead < INTRO_POLL_MS) return;
       busy = true;
+      lastRead = Date.now();
       void (async () => {
-        const read = async (id: string) => (admin.connectedClients ? await admin.connectedClients(id).catch(() => null) : null);
+        const read = async (id: string) => (traffic && admin.connectedClients ? await admin.connectedClients(id).catch(() => null) : null);
         const base = await Promise.all(loaded.map(read));
         const known = base.filter((n): n is number => n !== null);
         const baseline = known.length ? Math.min(...known) : null;
-        // Traffic is known only when the pace is sampled (auto); otherwise assume clients may be there.
-        const traffic = (this.#opts.pace ?? 'auto') !== 'auto' || watch.opsPerSec > 0;
         for (const id of waiting) {
           const clients = await read(id);
           if (!told.has(id)) {
@@ -284,7 +291,7 @@ class Run implements RunHandle {
           if (d) this.#introduced(d, clients, baseline);
         }
       })().finally(() => (busy = false));
-    }, INTRO_POLL_MS);
+    }, INTRO_CHECK_MS);
     return { stop: () => clearInterval(timer) };
   }
 
