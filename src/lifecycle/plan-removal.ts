@@ -1,5 +1,6 @@
 import { RefusedError } from '../errors.js';
 import type { Topology, TopologyNode } from '../topology/types.js';
+import { compareText } from '../util/format.js';
 
 export interface RemovalOptions {
   /** Remove the master's replicas with it instead of re-attaching them to other masters. */
@@ -48,7 +49,7 @@ export function replicaFloor(t: Topology, minReplicas?: number): number {
  * address then id, so the choice is stable). Pure; `extra` counts replicas already sent there.
  */
 export function pickNewMaster(candidates: readonly TopologyNode[], extra: ReadonlyMap<string, number> = new Map()): TopologyNode | null {
-  const sorted = [...candidates].sort((a, b) => a.replicas.length + (extra.get(a.id) ?? 0) - (b.replicas.length + (extra.get(b.id) ?? 0)) || a.addr.localeCompare(b.addr) || (a.id < b.id ? -1 : 1));
+  const sorted = [...candidates].sort((a, b) => a.replicas.length + (extra.get(a.id) ?? 0) - (b.replicas.length + (extra.get(b.id) ?? 0)) || compareText(a.addr, b.addr) || (a.id < b.id ? -1 : 1));
   return sorted[0] ?? null;
 }
 

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { isSuspect } from '../topology/node-flags.js';
 import { formatSlotRanges } from '../topology/slot-ranges.js';
+import { compareText } from '../util/format.js';
 import type { Topology, TopologyNode } from '../topology/types.js';
 import { assignPool, balance, cheapestSlots, integerTargets, type Assignment, type Participant } from './balance.js';
 import { estimateSeconds } from './estimate.js';
@@ -180,7 +181,7 @@ function summarize(t: Topology, moves: readonly Move[], weights: ReadonlyMap<str
     }
   }
   return mastersOf(t)
-    .sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port || byId(a, b))
+    .sort((a, b) => compareText(a.host, b.host) || a.port - b.port || byId(a, b))
     .map((m) => {
       const f = flow.get(m.id) ?? { in: 0, out: 0 };
       const c = nodeCapacity(m, f.in, f.out);

@@ -5,6 +5,7 @@ import { readTopology } from '../../topology/read-topology.js';
 import type { Topology } from '../../topology/types.js';
 import { withConnectionOptions, resolveConnection, resolveSeed, type ConnectionArgs } from '../options.js';
 import { printJson, printLine } from '../output.js';
+import { compareText } from '../../util/format.js';
 
 interface CheckArgs extends ConnectionArgs {
   readonly json?: boolean;
@@ -13,7 +14,7 @@ interface CheckArgs extends ConnectionArgs {
 function nodeRows(t: Topology): string[] {
   const masters = t.nodes
     .filter((n) => n.role === 'master')
-    .sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
+    .sort((a, b) => compareText(a.host, b.host) || a.port - b.port);
   return masters.map((m) => {
     const slots = m.slots.reduce((sum, [a, b]) => sum + b - a + 1, 0);
     const state = m.reachable ? (m.clusterState ?? '?') : 'unreachable';
