@@ -3,6 +3,7 @@
  * and the ones remove-node and replace-node share: forget a node everywhere, reset it, shut it down.
  * Each step first looks at the cluster and skips what is already done, so a re-run continues.
  */
+import { UnreachableError } from '../errors.js';
 import { formatAddr, parseAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import type { Topology } from '../topology/types.js';
 import { stepEvent, type Emit } from './events.js';
@@ -71,7 +72,7 @@ export async function removeFromCluster(ctx: StepContext, leaving: readonly Leav
     const addr = parseAddr(l.addr);
     // Asked even when the last read could not reach it: a replica that has just followed another
     // master (replica migration after the drain) answers LOADING for a moment, then answers.
-    const seen = await whoAnswers(addr, ctx.conn);
+    const seen = await whoAnswers(addr, ctx.conn, l.reachable);
     if (!seen.id && !l.reachable) seen.error = `it was not reachable when the cluster was read, and ${seen.error}`;
     if (seen.id !== l.id) {
       const why = seen.id ? `it is node ${seen.id.slice(0, 8)} now` : seen.error;
@@ -93,15 +94,19 @@ export async function removeFromCluster(ctx: StepContext, leaving: readonly Leav
 /**
  * Which node answers at `addr`, asked for up to 5 s: a leaving replica may be busy for a moment (a
  * replica Redis migrated to another master answers LOADING while it loads its new full sync), and a
- * node left un-reset could rejoin through gossip once the FORGET ban ends.
+ * node left un-reset could rejoin through gossip once the FORGET ban ends. Where nothing listens
+ * (connection refused) on a node the last read could not reach either, it is dead: asked once, as
+ * waiting the 5 s made every removal of a dead node that much longer. One that answered the read
+ * may be restarting, and is waited for.
  */
-async function whoAnswers(addr: HostPort, conn: ConnectionOptions): Promise<{ id: string | null; error: string }> {
+async function whoAnswers(addr: HostPort, conn: ConnectionOptions, answeredRead: boolean): Promise<{ id: string | null; error: string }> {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
       return { id: (await inspectCandidate(addr, conn)).id, error: '' };
     } catch (error) {
-      if (Date.now() > deadline) return { id: null, error: `it did not answer: ${(error as Error).message}` };
+      const dead = !answeredRead && error instanceof UnreachableError && error.reason === 'connection refused';
+      if (dead || Date.now() >= deadline) return { id: null, error: `it did not answer: ${(error as Error).message}` };
       await sleep(250);
     }
   }

@@ -55,7 +55,7 @@ describe('forgetEverywhere with a node that is loading its data', () => {
   });
 });
 
-describe('removeFromCluster with a leaving replica that is loading its data', () => {
+describe('removeFromCluster with a leaving replica that is loading its data, or dead', () => {
   const cluster = useCluster({ masters: 3, replicasPerMaster: 1, keys: 3000 });
 
   it('waits for it to answer, then resets it: it cannot gossip its way back', async () => {
@@ -74,6 +74,24 @@ describe('removeFromCluster with a leaving replica that is loading its data', ()
     expect(own, 'the reset node still knows other nodes').toHaveLength(1);
     for (const n of c.nodes.filter((x) => x.id !== replica.id)) {
       expect(((await c.client(n).call('CLUSTER', 'NODES')) as string).includes(replica.id), `${n.addr} still lists the removed replica`).toBe(false);
+    }
+  });
+
+  it('does not wait for a dead leaving replica (nothing listens): skips its reset at once, and every other node forgets it', async () => {
+    const c = cluster();
+    const dead = c.nodes.filter((n) => n.role === 'replica')[1]!;
+    process.kill(dead.pid, 'SIGKILL');
+    await waitFor('the replica to refuse connections', () => c.client(dead).ping().then(() => false, () => true));
+    const events: LifecycleEvent[] = [];
+    const started = Date.now();
+    await removeFromCluster({ seed: parseAddr(c.seed), conn: {}, emit: (e) => events.push(e) }, [{ id: dead.id, addr: dead.addr, reachable: false }], false);
+    const reset = events.filter((e): e is StepEvent => e.type === 'step' && e.step === 'reset');
+    expect(reset.map((e) => e.status)).toEqual(['skipped']);
+    expect(reset[0]!.message).toMatch(/not reachable when the cluster was read, and it did not answer: .*connection refused/);
+    // It used to be asked for 5 s, the wait for a node that may still be loading.
+    expect(Date.now() - started, 'removeFromCluster waited for a dead node').toBeLessThan(4000);
+    for (const n of c.nodes.filter((x) => x.id !== dead.id && x.id !== c.nodes.filter((r) => r.role === 'replica')[0]!.id)) {
+      expect(((await c.client(n).call('CLUSTER', 'NODES')) as string).includes(dead.id), `${n.addr} still lists the dead replica`).toBe(false);
     }
   });
 });
