@@ -2,6 +2,7 @@ import { RefusedError, UsageError } from '../errors.js';
 import { makePlan } from '../planner/make-plan.js';
 import { resolveNode } from '../planner/resolve-node.js';
 import { formatAddr, parseAddr } from '../redis/connection.js';
+import { isSuspect } from '../topology/node-flags.js';
 import { readTopology } from '../topology/read-topology.js';
 import type { TopologyNode } from '../topology/types.js';
 import type { LifecycleDeps } from './add-node.js';
@@ -43,7 +44,7 @@ export async function removeNode(ctx: StepContext, req: RemoveNodeRequest, deps:
   const leavingIds = new Set([target.id, ...plan.alsoRemove.map((r) => r.id)]);
   if (leavingIds.has(t.nodes.find((n) => n.flags.includes('myself'))?.id ?? '')) {
     // The seed is leaving: every step after the drain talks to the cluster through a node that stays.
-    const stays = t.nodes.find((n) => n.reachable && !leavingIds.has(n.id) && !n.flags.some((f) => f === 'fail' || f === 'fail?'));
+    const stays = t.nodes.find((n) => n.reachable && !leavingIds.has(n.id) && !isSuspect(n));
     if (!stays) throw new RefusedError('no reachable node would be left in the cluster');
     ctx = { ...ctx, seed: parseAddr(stays.addr) };
   }
