@@ -204,19 +204,32 @@ async function waitForAgreement(nodes: readonly LocalNode[], auth: NodeAuth, tim
       const views = await Promise.all(
         clients.map(async (c) => {
           const [nodesText, info] = await Promise.all([c.call('CLUSTER', 'NODES') as Promise<string>, c.call('CLUSTER', 'INFO') as Promise<string>]);
-          const flags = nodesText.split('\n').filter((l) => l.trim()).map((l) => l.split(' ')[2] ?? '');
+          const lines = nodesText.split('\n').filter((l) => l.trim());
+          const flags = lines.map((l) => l.split(' ')[2] ?? '');
           const known = flags.filter((f) => !/handshake|noaddr|fail/.test(f)).length;
           const slaves = flags.filter((f) => f.includes('slave')).length;
-          return known === nodes.length && slaves >= replicas && /cluster_state:ok/.test(info);
+          return known === nodes.length && slaves >= replicas && /cluster_state:ok/.test(info) ? slotOwnership(lines) : null;
         }),
-      ).catch(() => [false]);
-      if (views.every(Boolean)) return;
+      ).catch(() => [null]);
+      // cluster_state:ok alone is not agreement: with cluster-require-full-coverage off, a node that
+      // has met a master but not yet heard its slots (it came by handshake) reports ok without them,
+      // and a caller reading that node's CLUSTER SLOTS finds no owner for them.
+      if (views.every((v) => v !== null && v === views[0])) return;
       if (Date.now() > deadline) throw new Error(`cluster did not become stable within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
     for (const c of clients) c.disconnect();
   }
+}
+
+/** Who owns which slots in one CLUSTER NODES view (ids and ranges; open-slot markers left out). */
+export function slotOwnership(lines: readonly string[]): string {
+  return lines
+    .map((l) => l.split(' '))
+    .map((f) => `${f[0]} ${f.slice(8).filter((r) => !r.startsWith('[')).join(',')}`)
+    .sort()
+    .join(';');
 }
 
 async function meetAll(seed: LocalNode, others: readonly LocalNode[], auth: NodeAuth): Promise<void> {
