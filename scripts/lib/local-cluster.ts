@@ -7,6 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { isSuspect } from '../../src/topology/node-flags.js';
+import { parseClusterNodes, slotOwnersOf } from '../../src/topology/parse-cluster-nodes.js';
+import type { ClusterNodeLine } from '../../src/topology/types.js';
 import { ensureRedisServer } from './redis-binary.js';
 import { findFreePorts } from './free-ports.js';
 import { loadSampleKeys, type LoadOptions } from './sample-keys.js';
@@ -204,10 +207,9 @@ async function waitForAgreement(nodes: readonly LocalNode[], auth: NodeAuth, tim
       const views = await Promise.all(
         clients.map(async (c) => {
           const [nodesText, info] = await Promise.all([c.call('CLUSTER', 'NODES') as Promise<string>, c.call('CLUSTER', 'INFO') as Promise<string>]);
-          const lines = nodesText.split('\n').filter((l) => l.trim());
-          const flags = lines.map((l) => l.split(' ')[2] ?? '');
-          const known = flags.filter((f) => !/handshake|noaddr|fail/.test(f)).length;
-          const slaves = flags.filter((f) => f.includes('slave')).length;
+          const lines = parseClusterNodes(nodesText);
+          const known = lines.filter((l) => !isSuspect(l)).length;
+          const slaves = lines.filter((l) => l.role === 'replica').length;
           return known === nodes.length && slaves >= replicas && /cluster_state:ok/.test(info) ? slotOwnership(lines) : null;
         }),
       ).catch(() => [null]);
@@ -223,13 +225,9 @@ async function waitForAgreement(nodes: readonly LocalNode[], auth: NodeAuth, tim
   }
 }
 
-/** Who owns which slots in one CLUSTER NODES view (ids and ranges; open-slot markers left out). */
-export function slotOwnership(lines: readonly string[]): string {
-  return lines
-    .map((l) => l.split(' '))
-    .map((f) => `${f[0]} ${f.slice(8).filter((r) => !r.startsWith('[')).join(',')}`)
-    .sort()
-    .join(';');
+/** Who owns which slots in one CLUSTER NODES view, as one comparable string. */
+export function slotOwnership(lines: readonly ClusterNodeLine[]): string {
+  return slotOwnersOf(lines).join(',');
 }
 
 async function meetAll(seed: LocalNode, others: readonly LocalNode[], auth: NodeAuth): Promise<void> {
