@@ -92,6 +92,11 @@ export class Introduction {
     return null;
   }
 
+  /** Every new target introduced (or none to introduce): nothing left to watch. */
+  get settled(): boolean {
+    return [...this.#targets.values()].every((t) => t.step === 'introduced');
+  }
+
   /** Targets waiting for their clients. */
   get waiting(): string[] {
     return [...this.#targets].filter(([, t]) => t.step === 'waiting').map(([id]) => id);

@@ -269,6 +269,11 @@ class Run implements RunHandle {
     let busy = false;
     let lastRead = 0;
     const timer = setInterval(() => {
+      // A run without new masters, or past their introductions, has nothing to look at every 5 ms.
+      if (intro.settled) {
+        clearInterval(timer);
+        return;
+      }
       const waiting = intro.waiting;
       if (busy || !waiting.length) return;
       // Traffic is known only when the pace is sampled (auto); otherwise assume clients may be there.

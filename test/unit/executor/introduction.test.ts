@@ -42,4 +42,15 @@ describe('Introduction', () => {
     c.opened(1, 'D');
     expect(c.closed(1, 'D', 7)).toMatchObject({ reason: 'nothing-more' });
   });
+
+  it('is settled once every new target is introduced, and from the start when there is none', () => {
+    expect(new Introduction([], moves('D', 0, 3)).settled).toBe(true);
+    const a = new Introduction(['D'], moves('D', 0, 3), 1, 1000);
+    expect(a.settled).toBe(false);
+    a.opened(0, 'D');
+    a.closed(0, 'D', 0);
+    expect(a.settled).toBe(false);
+    a.observe('D', null, null, false, 1);
+    expect(a.settled).toBe(true);
+  });
 });
