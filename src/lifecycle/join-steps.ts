@@ -4,7 +4,7 @@
  * Each step first looks at the cluster and skips what is already done, so a re-run continues.
  */
 import { UnreachableError } from '../errors.js';
-import { formatAddr, parseAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
+import { CONNECTION_REFUSED, formatAddr, parseAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
 import type { Topology } from '../topology/types.js';
 import { stepEvent, type Emit } from './events.js';
 import type { JoinCandidate, JoinDecision } from './judge-join.js';
@@ -105,7 +105,7 @@ async function whoAnswers(addr: HostPort, conn: ConnectionOptions, answeredRead:
     try {
       return { id: (await inspectCandidate(addr, conn)).id, error: '' };
     } catch (error) {
-      const dead = !answeredRead && error instanceof UnreachableError && error.reason === 'connection refused';
+      const dead = !answeredRead && error instanceof UnreachableError && error.reason === CONNECTION_REFUSED;
       if (dead || Date.now() >= deadline) return { id: null, error: `it did not answer: ${(error as Error).message}` };
       await sleep(250);
     }

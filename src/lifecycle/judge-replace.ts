@@ -9,7 +9,6 @@ import type { ClusterNodeLine, Topology, TopologyNode } from '../topology/types.
  */
 export type ReplaceStage = 'start' | 'syncing' | 'promoted';
 
-
 /**
  * Check that `old` may be replaced and tell how far an earlier run got. Pure. Refuses a replica
  * (replace-node moves a master; a replica is replaced with remove-node and add-node --replica-of),

@@ -130,8 +130,9 @@ async function forgetOn(addr: string, ids: readonly string[], conn: ConnectionOp
 }
 
 /**
- * Nodes that stay but did not answer this read, though the seed does not suspect them (isSuspect): busy for a moment, most often a replica loading the full sync of a master it was just
- * moved to (it answers LOADING to everything). They must be told too: a node that still lists a
+ * Nodes that stay but did not answer this read, though the seed does not suspect them (isSuspect):
+ * busy for a moment, most often a replica loading the full sync of a master it was just moved to
+ * (it answers LOADING to everything). They must be told too: a node that still lists a
  * removed one gossips it to the others once their FORGET bans end, and they would meet it again.
  */
 function silentNodes(t: Topology, gone: ReadonlySet<string>): Topology['nodes'] {

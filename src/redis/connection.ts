@@ -92,10 +92,13 @@ export function tlsSocketOptions(tls: TlsOptions) {
 }
 
 /** Turn a connect/auth failure into a one-line reason an admin understands. */
+/** describeConnectError's reason when nothing listens at the address. */
+export const CONNECTION_REFUSED = 'connection refused';
+
 export function describeConnectError(error: unknown): string {
   const e = error as { code?: string; message?: string };
   const msg = e?.message ?? String(error);
-  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) return 'connection refused';
+  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) return CONNECTION_REFUSED;
   if (e?.code === 'ETIMEDOUT' || /ETIMEDOUT|timed? ?out/i.test(msg)) return 'connection timed out';
   if (e?.code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(msg)) return 'host not found';
   if (e?.code === 'EHOSTUNREACH') return 'host unreachable';

@@ -12,7 +12,6 @@ export interface Problem {
   readonly nodes?: readonly string[];
 }
 
-
 /**
  * Everything that makes a cluster unhealthy for slot moves: a slot without owner, views that
  * disagree, open slots, failing or unreachable nodes, a master not reporting `cluster_state:ok`.
