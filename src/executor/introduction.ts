@@ -65,6 +65,12 @@ export class Introduction {
     return new Map([...this.#targets].map(([t, s]) => [t, s.step]));
   }
 
+  /** Whether `to` is past its introduction (or never needed one). */
+  introduced(to: string): boolean {
+    const t = this.#targets.get(to);
+    return !t || t.step === 'introduced';
+  }
+
   /** Whether the move of `slot` to `to` may open now. */
   mayOpen(slot: number, to: string): boolean {
     const t = this.#targets.get(to);

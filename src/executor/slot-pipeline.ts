@@ -4,6 +4,7 @@ import type { Introduction, IntroDecision } from './introduction.js';
 import { slotSteps, SlotMigrationError, stillMigrating, type FirstBatch, type SlotContext, type SlotMove } from './move-slot.js';
 import { OpenAhead } from './open-ahead.js';
 import type { PreparedMove } from './preflight.js';
+import { SourceSeats } from './source-seats.js';
 
 /** A slot between being opened and being closed. */
 interface LiveSlot {
@@ -120,6 +121,8 @@ export class SlotPipeline {
   readonly #openPerNode = new Map<string, number>();
   /** Open slots per target, per source: the gentle pace limits how many sources a target takes from. */
   readonly #openPairs = new Map<string, Map<string, number>>();
+  /** Which sources each target takes from next at the gentle pace (see source-seats.ts). */
+  readonly #seats = new SourceSeats(GENTLE_SOURCES_PER_TARGET);
   /** Open slots with keys per source, until closed: the just-in-time window. */
   readonly #window = new Map<string, number>();
   #openEmpty = 0;
@@ -210,6 +213,7 @@ export class SlotPipeline {
     const batch: LiveSlot[] = [];
     if (!this.#mayOpen()) return batch;
     const gentle = this.#hooks.gentle();
+    if (gentle) this.#seats.update(this.#lanes.map((l) => ({ from: l.from, to: l.to, pending: l.moves.length - l.head })));
     const now = Date.now();
     const n = this.#lanes.length;
     for (let i = 0; i < n; i++) {
@@ -257,8 +261,16 @@ export class SlotPipeline {
     else sources.delete(m.from);
   }
 
-  /** Gentle pace: `m`'s target takes slots from fewer than GENTLE_SOURCES_PER_TARGET other sources. */
+  /**
+   * Gentle pace: `m`'s target has open slots from fewer than GENTLE_SOURCES_PER_TARGET other sources,
+   * and `m`'s source holds one of its seats. A source that lost its seat opens no more towards it;
+   * the next one opens once its open slots closed. A new master's intro slots come from all its
+   * sources (the plan's order interleaves them), so its seats count once it is introduced: before,
+   * a source holding intro slots could wait for a seat forever. A slot that needs only its NODEs
+   * (resume) moves no key: it needs no seat, and closes first.
+   */
   #sourceFits(m: PreparedMove): boolean {
+    if (m.action === 'move' && this.#hooks.introduction.introduced(m.to) && !this.#seats.has(m.from, m.to)) return false;
     const sources = this.#openPairs.get(m.to);
     return !sources || sources.has(m.from) || sources.size < GENTLE_SOURCES_PER_TARGET;
   }

@@ -72,6 +72,19 @@ describe('startRun with a scripted cluster', () => {
     expect(Math.max(...fast.peakMigrates.values())).toBe(DEFAULT_MIGRATES_PER_SOURCE);
   });
 
+  it('gentle pace: a target\'s sources take turns, so they finish together instead of the third moving alone at the end', async () => {
+    const fake = fourNodes(() => 1);
+    const moves = [...slotsFrom(A, 0, 100, D), ...slotsFrom(B, 5461, 100, D), ...slotsFrom(C, 10923, 100, D)];
+    expect(await run(fake, moves, { concurrency: 64, batch: 1, pace: 'gentle' }).handle.done).toMatchObject({ done: 300, failed: 0 });
+    const sourceOf = new Map(moves.map((m) => [String(m.slot), m.from]));
+    const imports = fake.log.map((l) => /^d SETSLOT (\d+) IMPORTING/.exec(l)?.[1]).filter((slot): slot is string => slot !== undefined);
+    expect(imports).toHaveLength(300);
+    // Where each source's last slot opened, in the order the target was told: all three in the last
+    // quarter. Keeping the first two seated until their end put theirs near 2/3 of the way.
+    const last = [A, B, C].map((from) => imports.findLastIndex((slot) => sourceOf.get(slot) === from));
+    expect(Math.min(...last), `last openings per source: ${last.join(', ')}`).toBeGreaterThanOrEqual(225);
+  });
+
   it('takes a slot through the protocol in order: target IMPORTING, source MIGRATING, keys, source still migrating?, target NODE, then the rest', async () => {
     const fake = fourNodes();
     const { handle } = run(fake, [{ slot: 3, from: A, to: D }]);
