@@ -9,7 +9,7 @@ import { transition } from './slot-state.js';
 import { SlotMigrationError, type SlotContext } from './move-slot.js';
 import { checkCapacity, preflight, prepareMoves, type PreparedMove } from './preflight.js';
 import { CapacityWatch, type CapacityAlarm } from './capacity-watch.js';
-import { SlotPipeline } from './slot-pipeline.js';
+import { GENTLE_SOURCES_PER_TARGET, SlotPipeline } from './slot-pipeline.js';
 import type { Topology } from '../topology/types.js';
 import { TrafficWatch, type PaceSetting } from './traffic.js';
 import { Introduction, INTRO_SLOTS, INTRODUCE_MAX_MS, type IntroDecision } from './introduction.js';
@@ -215,7 +215,7 @@ class Run implements RunHandle {
 
   async #runPipeline(prepared: readonly PreparedMove[], keysKnown: boolean, ctx: SlotContext, watch: TrafficWatch, t: Topology, admin: ClusterAdmin): Promise<{ notStarted: number; pipeline: SlotPipeline }> {
     const ordered = interleaveByPair(prepared);
-    const introduction = this.#introduction(ordered, t);
+    const introduction = this.#introduction(ordered, t, watch.mode === 'gentle');
     const pipeline = new SlotPipeline(ordered, {
       ctx,
       limit: () => this.#concurrency,
@@ -244,10 +244,10 @@ class Run implements RunHandle {
   readonly #introSlots = new Map<string, number>();
 
   /** Targets that own no slot when the run starts are introduced to the clients first. */
-  #introduction(ordered: readonly PreparedMove[], t: Topology): Introduction {
+  #introduction(ordered: readonly PreparedMove[], t: Topology, gentle: boolean): Introduction {
     const owning = new Set(t.slotOwners.filter((o): o is string => o !== null));
     const fresh = [...new Set(ordered.filter((m) => m.action === 'move').map((m) => m.to))].filter((id) => !owning.has(id));
-    const intro = new Introduction(fresh, ordered.filter((m) => m.action === 'move'), INTRO_SLOTS, this.#opts.introduceWaitMs ?? INTRODUCE_MAX_MS);
+    const intro = new Introduction(fresh, ordered.filter((m) => m.action === 'move'), INTRO_SLOTS, this.#opts.introduceWaitMs ?? INTRODUCE_MAX_MS, gentle ? GENTLE_SOURCES_PER_TARGET : Infinity);
     for (const id of fresh) this.#introSlots.set(id, Math.min(INTRO_SLOTS, ordered.filter((m) => m.to === id).length));
     return intro;
   }

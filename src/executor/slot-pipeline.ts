@@ -264,10 +264,10 @@ export class SlotPipeline {
   /**
    * Gentle pace: `m`'s target has open slots from fewer than GENTLE_SOURCES_PER_TARGET other sources,
    * and `m`'s source holds one of its seats. A source that lost its seat opens no more towards it;
-   * the next one opens once its open slots closed. A new master's intro slots come from all its
-   * sources (the plan's order interleaves them), so its seats count once it is introduced: before,
-   * a source holding intro slots could wait for a seat forever. A slot that needs only its NODEs
-   * (resume) moves no key: it needs no seat, and closes first.
+   * the next one opens once its open slots closed. A new master's intro slots come from its first
+   * sources in the plan's order, not necessarily the seated ones, so its seats count once it is
+   * introduced: before, a source holding intro slots could wait for a seat forever. A slot that
+   * needs only its NODEs (resume) moves no key: it needs no seat, and closes first.
    */
   #sourceFits(m: PreparedMove): boolean {
     if (m.action === 'move' && this.#hooks.introduction.introduced(m.to) && !this.#seats.has(m.from, m.to)) return false;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Introduction } from '../../../src/executor/introduction.js';
 
-const moves = (to: string, first: number, n: number) => Array.from({ length: n }, (_, i) => ({ slot: first + i, to }));
+const moves = (to: string, first: number, n: number, from = 'A') => Array.from({ length: n }, (_, i) => ({ slot: first + i, from, to }));
 
 describe('Introduction', () => {
   it('lets the first slot towards a new master open alone, then its intro slots, then the rest after the wait', () => {
@@ -52,5 +52,19 @@ describe('Introduction', () => {
     expect(a.settled).toBe(false);
     a.observe('D', null, null, false, 1);
     expect(a.settled).toBe(true);
+  });
+
+  it('takes the intro slots from the first `sources` sources only, and still waits when a third has more', () => {
+    // The plan's order interleaves the sources: A, B, C, A, B, C, ...
+    const interleaved = [0, 1, 2, 3].flatMap((i) => [moves('D', i, 1, 'A')[0]!, moves('D', 100 + i, 1, 'B')[0]!, moves('D', 200 + i, 1, 'C')[0]!]);
+    const intro = new Introduction(['D'], interleaved, 4, 1000, 2);
+    intro.opened(0, 'D');
+    intro.closed(0, 'D', 0);
+    expect([1, 100, 101, 200].filter((slot) => intro.mayOpen(slot, 'D'))).toEqual([1, 100, 101]);
+    for (const slot of [1, 100, 101]) intro.opened(slot, 'D');
+    // Its four intro slots closed; C's slots (and A's, B's later ones) wait for the clients.
+    expect([1, 100, 101].map((slot) => intro.closed(slot, 'D', 5))).toEqual([null, null, null]);
+    expect(intro.waiting).toEqual(['D']);
+    expect(intro.mayOpen(200, 'D')).toBe(false);
   });
 });
