@@ -53,7 +53,9 @@ describe('scenario 1: SIGKILL at random points, resume finishes', () => {
           ['assigning', slots],
           ['slot-done', slots],
         ];
-        const [kind, max] = pick(rand, kinds.filter(([, m]) => m >= 2));
+        const points = kinds.filter(([, m]) => m >= 2);
+        expect(points.length, `iteration ${i} (seed ${iterationSeed}): slots ${a}-${b} give ${slots} slot(s), ${keys} key(s): no point to kill at`).toBeGreaterThan(0);
+        const [kind, max] = pick(rand, points);
         const point: KillPoint = { kind, n: between(rand, 1, max - 1) };
         const concurrency = between(rand, 2, 24);
         const journal = file(`journal-${i}.ndjson`);
