@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import { isAlive, runCli, useCluster } from '../helpers/cluster.js';
-import { between, checkCluster, mastersOf, readCluster, rng, runCliEvents, scenarioSeed, startTraffic, verifyScenario, type Traffic } from './fault-kit.js';
+import { between, checkCluster, longestRange, mastersOf, readCluster, rng, runCliEvents, scenarioSeed, startTraffic, type Traffic, verifyScenario } from './fault-kit.js';
 
 const KEYS = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'slotpilot-fault-failover-'));
@@ -61,7 +61,7 @@ describe('scenario 3: target restarted, source failed over, mid-run', () => {
   it('source fails over to its replica: the run stops cleanly, resume moves the rest from the new master', async () => {
     const [a, , c] = await mastersOf(cluster());
     const source = c!;
-    const range = source.slots.reduce((x, y) => (y[1] - y[0] > x[1] - x[0] ? y : x));
+    const range = longestRange(source);
     const first = range[0] + between(rand, 0, 100);
     const planned = await runCli(['plan', '--seed', cluster().seed, '--strategy', 'move', '--from', source.addr, '--to', a!.addr, '--slots', `${first}-${first + 799}`, '-o', file('failover.json')]);
     expect(planned.code, planned.stderr).toBe(0);

@@ -210,13 +210,15 @@ export async function mastersOf(c: LocalCluster, conn: ConnectionOptions = {}): 
   return t.nodes.filter((n) => n.role === 'master' && n.slots.length).sort((a, b) => a.port - b.port);
 }
 
+/** `node`'s longest run of consecutive slots. */
+export const longestRange = (node: TopologyNode): readonly [number, number] => node.slots.reduce((x, y) => (y[1] - y[0] > x[1] - x[0] ? y : x));
+
 /** A random run of `n` consecutive slots owned by `node` (shorter if its ranges are). */
 export function randomSlotRun(rand: () => number, node: TopologyNode, n: number): [number, number] {
   // Ranges that hold `n` slots, else the longest: after a dozen moves a master's slots are cut into
   // runs of every length, and a 1-slot run (≤1 key) leaves the kill no point to stop at.
   const ranges = node.slots.filter(([a, b]) => b - a + 1 >= n);
-  const longest = node.slots.reduce((x, y) => (y[1] - y[0] > x[1] - x[0] ? y : x));
-  const [a, b] = ranges.length ? pick(rand, ranges) : longest;
+  const [a, b] = ranges.length ? pick(rand, ranges) : longestRange(node);
   const len = Math.min(n, b - a + 1);
   const start = between(rand, a, b - len + 1);
   return [start, start + len - 1];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import { runCli, useCluster } from '../helpers/cluster.js';
-import { between, checkCluster, mastersOf, rng, runCliEvents, scenarioSeed, startTraffic, verifyScenario, type Traffic } from './fault-kit.js';
+import { between, checkCluster, longestRange, mastersOf, rng, runCliEvents, scenarioSeed, startTraffic, type Traffic, verifyScenario } from './fault-kit.js';
 
 const KEYS = 10_000;
 const BIG_VALUE = 2 * 1024 * 1024;
@@ -51,7 +51,7 @@ describe('scenario 5: Ctrl-C and a second, immediate Ctrl-C', () => {
 
   it('second Ctrl-C: stops at once, exit 130; resume brings the cluster back to clean', async () => {
     const [, b, c] = await mastersOf(cluster());
-    const range = c!.slots.reduce((x, y) => (y[1] - y[0] > x[1] - x[0] ? y : x));
+    const range = longestRange(c!);
     const first = range[1] - 999;
     // Big values keep the graceful stop busy long enough for the second Ctrl-C to matter.
     // Two 2 MB values in each of the first 60 slots: the slots in flight at the first Ctrl-C hold some.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, useCluster, type LocalNode } from '../helpers/cluster.js';
-import { between, mastersOf, rng, runCliEvents, scenarioSeed, startTraffic, verifyScenario, type Traffic } from './fault-kit.js';
+import { between, longestRange, mastersOf, rng, runCliEvents, scenarioSeed, startTraffic, verifyScenario, type Traffic } from './fault-kit.js';
 
 const KEYS = 10_000;
 const MIGRATE_TIMEOUT_MS = 300;
@@ -31,7 +31,7 @@ describe('scenario 2: a node paused longer than the MIGRATE timeout', () => {
     const [a, b] = await mastersOf(cluster());
     const from = which === 'target' ? a! : b!;
     const to = which === 'target' ? b! : a!;
-    const range = from.slots.reduce((x, y) => (y[1] - y[0] > x[1] - x[0] ? y : x));
+    const range = longestRange(from);
     const first = range[0] + between(rand, 0, 200);
     const planned = await runCli(['plan', '--seed', cluster().seed, '--strategy', 'move', '--from', from.addr, '--to', to.addr, '--slots', `${first}-${first + 399}`, '-o', file(`${name}.json`)]);
     expect(planned.code, planned.stderr).toBe(0);
