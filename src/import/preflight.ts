@@ -4,7 +4,7 @@ import { connectNode, formatAddr, type ConnectionOptions, type HostPort } from '
 import { PipeConnection } from '../redis/pipe-connection.js';
 import { readTopology } from '../topology/read-topology.js';
 import { SLOT_COUNT, type Topology } from '../topology/types.js';
-import { DIGEST_KEYS_LUA } from './digest.js';
+import { DIGEST_KEYS_LUA } from '../redis/digest-script.js';
 import { VALUE_PARTS_LUA } from './value-digest.js';
 import { openSource, type ImportSource } from './source.js';
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RefusedError, UnreachableError, UsageError } from '../errors.js';
 import { connectNode, describeConnectError, formatAddr, type ConnectionOptions, type HostPort } from '../redis/connection.js';
-import { DIGEST_KEYS_LUA } from './digest.js';
+import { DIGEST_KEYS_LUA } from '../redis/digest-script.js';
 import { parseInfo } from '../redis/info.js';
 
 /**

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { findFreePorts } from '../../scripts/lib/free-ports.js';
 import { ensureRedisServer } from '../../scripts/lib/redis-binary.js';
 import { readSlotMap } from '../../scripts/lib/sample-keys.js';
-import { DIGEST_KEYS_LUA } from '../../src/import/digest.js';
+import { DIGEST_KEYS_LUA } from '../../src/redis/digest-script.js';
 import { CLI, type LocalCluster } from './cluster.js';
 import { waitFor } from './wait-for.js';
 
