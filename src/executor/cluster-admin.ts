@@ -1,5 +1,6 @@
 import { migrateAuthArgs, type ConnectionOptions } from '../redis/connection.js';
 import { PipeConnection } from '../redis/pipe-connection.js';
+import { DIGEST_KEYS_LUA } from '../redis/digest-script.js';
 import { parseInfo } from '../redis/info.js';
 import { probeKey } from '../redis/slot-probe.js';
 import { parseClusterNodes } from '../topology/parse-cluster-nodes.js';
@@ -46,6 +47,12 @@ export interface ClusterAdmin {
   existingKeys(node: string, keys: readonly string[]): Promise<string[]>;
   /** MEMORY USAGE of a key, null when unknown. */
   keyBytes(node: string, key: string): Promise<number | null>;
+  /**
+   * Which of `keys` hold the same value on `target` (a slot it imports) as on `source`, by the
+   * canonical digest (digest-script.ts: a DUMP differs for equal sets restored on another node). A
+   * key whose digest either end will not give (an ACL without EVAL) is not the same.
+   */
+  sameCopies(source: string, target: string, keys: readonly string[]): Promise<string[]>;
   /**
    * Cumulative MIGRATE calls and server-side microseconds (INFO commandstats), or null when the
    * node does not say (ACL). Measured on the server, so client and scheduling delays stay out.
@@ -143,6 +150,19 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
       void c.call('ASKING').catch(() => undefined);
       const v = await c.call('MEMORY', 'USAGE', key).catch(() => null);
       return typeof v === 'number' ? v : null;
+    },
+    async sameCopies(source, target, keys) {
+      const digests = (node: string): Promise<(string | null)[]> => {
+        const c = client(node);
+        return Promise.all(
+          keys.map((k) => {
+            void c.call('ASKING').catch(() => undefined);
+            return c.call('EVAL', DIGEST_KEYS_LUA, '1', k).then((d) => (Array.isArray(d) && typeof d[0] === 'string' ? d[0] : null), () => null);
+          }),
+        );
+      };
+      const [here, there] = await Promise.all([digests(source), digests(target)]);
+      return keys.filter((_, i) => here[i] !== null && here[i] === there[i]);
     },
     async migrateStats(node) {
       const info = await commandstats(stream(node));

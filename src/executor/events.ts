@@ -153,6 +153,21 @@ export interface CapacityEvent {
 }
 
 /**
+ * Keys of a slot were already on its target with the source's value, left there by a MIGRATE whose
+ * reply was lost: overwritten with the source's (which changes nothing) instead of failing the slot.
+ */
+export interface SameCopyEvent {
+  readonly type: 'same-copy';
+  readonly t: number;
+  readonly slot: number;
+  readonly from: string;
+  readonly to: string;
+  readonly keys: number;
+  /** The first of them. */
+  readonly key: string;
+}
+
+/**
  * Every key accounted for: planned to move, moved by MIGRATE, found afterwards in the moved slots on
  * their targets (clients may have written or deleted meanwhile), and evicted or expired on the
  * targets while the run went on (only watched on targets with a maxmemory).
@@ -208,6 +223,7 @@ export type ExecutorEvent =
   | PaceEvent
   | IntroduceEvent
   | CapacityEvent
+  | SameCopyEvent
   | RunEndEvent;
 
 export type EventListener = (event: ExecutorEvent) => void;

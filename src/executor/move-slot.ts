@@ -1,6 +1,7 @@
 import { classifyRedisError, errorLine, type RedisErrorCode } from '../redis/errors.js';
 import type { BatchSizer } from './batch-sizer.js';
 import { batchByTag } from './tag-batches.js';
+import { describeBusyKey, migrateClearingSameCopies } from './busy-keys.js';
 import type { ClusterAdmin } from './cluster-admin.js';
 import type { ExecutorEvent, SlotPhase } from './events.js';
 
@@ -92,21 +93,10 @@ const RETRY_TIMEOUT_FACTOR = 6;
 /** Below this a key that times out points at the target, not at the key's size. */
 const SMALL_KEY_BYTES = 1024 * 1024;
 
-async function describeBusyKey(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<string> {
-  // MIGRATE moves (and deletes on the source) every key of the batch the target accepted, so a key
-  // on the target alone has just moved: only a key on both ends is the conflict. Naming a moved one
-  // would invite the admin to delete the only copy of it from the target.
-  const onTarget = await ctx.admin.existingKeys(m.to, keys).catch(() => [] as string[]);
-  const onSource = new Set(await ctx.admin.existingKeys(m.from, onTarget).catch(() => onTarget));
-  const existing = onTarget.filter((k) => onSource.has(k));
-  const name = existing[0] ?? keys[0] ?? '?';
-  return `key "${name}" already exists on the target${existing.length > 1 ? ` (and ${existing.length - 1} more)` : ''}; rerun with --replace to overwrite, or remove it from the target`;
-}
-
 /** MIGRATE one batch; a timeout retries key by key with a longer timeout and names the key that is too big. */
 async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<void> {
   try {
-    await ctx.admin.migrate(m.from, m.to, keys, { timeoutMs: ctx.migrateTimeoutMs, replace: ctx.replace });
+    await migrateClearingSameCopies(ctx, m, keys, { timeoutMs: ctx.migrateTimeoutMs, replace: ctx.replace });
     return;
   } catch (error) {
     const code = classifyRedisError(error);
@@ -115,8 +105,9 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
   }
   for (const key of keys) {
     try {
-      // After a timeout the target may already hold the key it was restoring; REPLACE only with --replace.
-      await ctx.admin.migrate(m.from, m.to, [key], { timeoutMs: ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR, replace: ctx.replace });
+      // After a timeout the target may already hold the key it was restoring: the same value is
+      // overwritten (busy-keys.ts), a different one only with --replace.
+      await migrateClearingSameCopies(ctx, m, [key], { timeoutMs: ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR, replace: ctx.replace });
     } catch (error) {
       const code = classifyRedisError(error);
       if (code === 'BUSYKEY') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', await describeBusyKey(ctx, m, [key]));
@@ -124,11 +115,11 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
       const size = bytes === null ? '' : ` (${bytes} bytes)`;
       const within = `key "${key}"${size} did not move within ${(ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR) / 1000} s`;
       // A small key that cannot move in that time says the target is stuck, not the key too big. The
-      // target may still finish restoring it after the source gave up: the copy resume then finds
-      // there (BUSYKEY) is this one, which --replace overwrites with the source's.
+      // target may still finish restoring it after the source gave up: resume finds that copy there
+      // and overwrites it, the same value (busy-keys.ts).
       const why =
         bytes !== null && bytes < SMALL_KEY_BYTES
-          ? `${within}: the target did not answer in time (paused, overloaded or unreachable?); it may have stored the key anyway: if resume then finds it there, use --replace`
+          ? `${within}: the target did not answer in time (paused, overloaded or unreachable?); it may have stored the key anyway: resume overwrites that copy if it still matches the source's, else use --replace`
           : within;
       throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', `${why} (${errorLine(error)})`);
     }

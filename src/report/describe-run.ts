@@ -1,4 +1,4 @@
-import type { CapacityEvent, IntroduceEvent, KeyAccounting, RunExposure } from '../executor/events.js';
+import type { CapacityEvent, IntroduceEvent, KeyAccounting, RunExposure, SameCopyEvent } from '../executor/events.js';
 import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 
 /** One line for a new master's introduction to the clients (plain output and the TUI). */
@@ -29,6 +29,12 @@ export function describeCapacity(e: CapacityEvent, addr: string): string {
   const fill = e.max ? `${Math.round((e.used / e.max) * 100)}% of its maxmemory (${formatBytes(e.used)} of ${formatBytes(e.max)}, ${e.policy ?? 'noeviction'})` : formatBytes(e.used);
   if (e.kind === 'evicted') return `${addr} evicted ${formatCount(e.keys ?? 0)} keys at ${fill}: those keys are lost`;
   return `${addr} is at ${fill}: starting no more slots towards it`;
+}
+
+/** One line for copies a lost MIGRATE reply had left on a target, overwritten. */
+export function describeSameCopy(e: SameCopyEvent, addr: string): string {
+  const more = e.keys > 1 ? ` and ${formatCount(e.keys - 1)} more` : '';
+  return `slot ${e.slot}: key "${e.key}"${more} already on ${addr} with the source's value (an earlier MIGRATE's reply was lost): overwritten`;
 }
 
 /** Every key accounted for, in words (summary lines). */

@@ -1,6 +1,6 @@
 import type { ExecutorEvent, PaceEvent, RunHandle } from '../executor/events.js';
 import { formatCount, formatDuration } from '../util/format.js';
-import { describeAccounting, describeCapacity, describeExposure, describeIntroduce } from './describe-run.js';
+import { describeAccounting, describeCapacity, describeExposure, describeIntroduce, describeSameCopy } from './describe-run.js';
 import { rateAndEta, initialProgress, type Progress } from './progress.js';
 
 type Out = (line: string) => void;
@@ -64,6 +64,7 @@ export function attachPlainReporter(handle: RunHandle, out: Out, everyMs = 2000)
     if (e.type === 'preflight') out(e.message);
     else if (e.type === 'introduce') out(describeIntroduce(e, nodes[e.node] ?? e.node.slice(0, 8)));
     else if (e.type === 'capacity') out(describeCapacity(e, nodes[e.node] ?? e.node.slice(0, 8)));
+    else if (e.type === 'same-copy') out(describeSameCopy(e, nodes[e.to] ?? e.to.slice(0, 8)));
     else if (e.type === 'run-start') (nodes = e.nodes), out(`moving ${formatCount(e.slots)} slots (${formatCount(e.keys)} keys) with concurrency ${e.concurrency}${e.journal ? `; journal ${e.journal}` : ''}`);
     else if (e.type === 'slot-failed') out(`slot ${e.slot} failed (${e.code}, ${e.phase}): ${e.reason}`);
     else if (e.type === 'stopping' || e.type === 'paused' || e.type === 'resumed') out(e.message ?? e.type);

@@ -51,7 +51,8 @@ export function RunView({ tracker: t, columns, rows, now }: RunViewProps) {
   const failureRows = t.failures.length ? 3 + Math.min(3, t.failures.length) : 0;
   const introLine = !t.summary && t.introducing.size ? [...t.introducing.values()][0]! : null;
   const capacityLine = t.capacity.at(-1) ?? null;
-  const fixed = 1 + (t.stopping && !t.summary ? 1 : 0) + (introLine ? 1 : 0) + (capacityLine ? 1 : 0) + 3 + (nodeRows.length ? 2 + nodeRows.length : 0) + 2 + mapRows + failureRows + 2;
+  const noticeLine = t.notices.at(-1) ?? null;
+  const fixed = 1 + (t.stopping && !t.summary ? 1 : 0) + (introLine ? 1 : 0) + (capacityLine ? 1 : 0) + (noticeLine ? 1 : 0) + 3 + (nodeRows.length ? 2 + nodeRows.length : 0) + 2 + mapRows + failureRows + 2;
   const flightRoom = Math.max(0, Math.min(8, rows - OUTSIDE_ROWS - fixed));
   // Slots whose keys are moving say more than ones waiting to open or close: list those first.
   const all = [...t.inFlight.values()];
@@ -65,6 +66,7 @@ export function RunView({ tracker: t, columns, rows, now }: RunViewProps) {
       {t.stopping && !t.summary ? <Text color="yellow" wrap="truncate-end">{t.stopping}</Text> : null}
       {introLine ? <Text color="cyan" wrap="truncate-end">{introLine}</Text> : null}
       {capacityLine ? <Text color="red" wrap="truncate-end">{capacityLine}</Text> : null}
+      {noticeLine ? <Text color="yellow" wrap="truncate-end">{noticeLine}</Text> : null}
       {t.startedAt === null && t.preflight.length ? <Text dimColor wrap="truncate-end">{t.preflight[t.preflight.length - 1]}</Text> : null}
       <Progress label="slots" done={t.slotsDone} total={t.slotsTotal} width={barWidth} text={`${formatCount(t.slotsDone)}/${formatCount(t.slotsTotal)}${rate(r.slotsPerSec)}${t.slotsFailed ? ` · ${t.slotsFailed} failed` : ''}`} />
       <Progress label="keys" done={t.keysMoved} total={t.keysTotal} width={barWidth} text={`${formatCount(t.keysMoved)}/${formatCount(t.keysTotal)}${rate(r.keysPerSec)}`} />

@@ -2,7 +2,7 @@ import type { ExecutorEvent, RunHandle, RunSummary } from '../executor/events.js
 import type { Plan } from '../planner/plan-schema.js';
 import { SLOT_COUNT } from '../topology/types.js';
 import type { SlotRunState } from './slot-map.js';
-import { describeCapacity, describeIntroduce } from '../report/describe-run.js';
+import { describeCapacity, describeIntroduce, describeSameCopy } from '../report/describe-run.js';
 
 /** One in-flight slot as the execution view lists it. */
 export interface FlightRow {
@@ -47,6 +47,8 @@ export class RunTracker {
   readonly failures: { slot: number; code: string; reason: string }[] = [];
   /** Memory alarms of the targets (nearly full, keys evicted), as lines. */
   readonly capacity: string[] = [];
+  /** Copies a lost MIGRATE reply had left on a target, overwritten (same-copy), as lines. */
+  readonly notices: string[] = [];
   readonly inFlight = new Map<number, FlightRow>();
   /** id → addr of every node in the run. */
   nodes: Record<string, string> = {};
@@ -136,6 +138,9 @@ export class RunTracker {
         break;
       case 'capacity':
         this.capacity.push(describeCapacity(e, this.nodes[e.node] ?? e.node.slice(0, 8)));
+        break;
+      case 'same-copy':
+        this.notices.push(describeSameCopy(e, this.nodes[e.to] ?? e.to.slice(0, 8)));
         break;
       case 'introduce':
         if (e.step === 'done') this.introducing.delete(e.node);

@@ -71,15 +71,13 @@ describe('scenario 2: a node paused longer than the MIGRATE timeout', () => {
     // node gives up first: either way the reason names what stopped answering.
     const why = which === 'target' ? `the target did not answer|no reply from ${victim.addr}` : `no reply from ${victim.addr}|Connection is closed`;
     for (const f of failures) expect(String(f.reason)).toMatch(new RegExp(why));
-    let resumed = await runCli(['resume', '--journal', file(`${name}.ndjson`), '--yes']);
-    const busy = /key "([^"]+)" already exists on the target/.exec(resumed.stdout);
-    if (resumed.code === 1 && busy) {
-      // The timed-out MIGRATE reached the target after all: the copy there is the one named in the
-      // failure, and --replace (as the failure advised) overwrites it with the source's.
-      expect(failures.map((f) => String(f.reason)).join('\n')).toContain(`key "${busy[1]}"`);
-      resumed = await runCli(['resume', '--journal', file(`${name}.ndjson`), '--yes', '--replace']);
-    }
+    // A MIGRATE whose reply the pause swallowed (the source timed out reading it, or slotpilot closed
+    // the connection first) may have left a copy of its keys on the target. Nobody rewrites a key
+    // here, so that copy holds the source's value: resume must overwrite it on its own, no --replace.
+    const resumed = await runCli(['resume', '--journal', file(`${name}.ndjson`), '--yes']);
     expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+    const copies = resumed.stdout.split('\n').filter((l) => /with the source's value .*overwritten/.test(l));
+    if (copies.length) process.stdout.write(`[faults] ${which} paused: resume overwrote ${copies.length} same copy line(s): ${copies[0]}\n`);
   }
 
   it('target paused: the slot fails naming the timeout, resume finishes', async () => {

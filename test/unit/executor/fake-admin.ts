@@ -145,6 +145,12 @@ export class FakeCluster {
       },
       existingKeys: async (node, keys) => keys.filter((k) => this.node(node).keys.has(k)),
       keyBytes: async () => 123,
+      sameCopies: async (source, target, keys) => {
+        await tick();
+        const s = call(source, 'EVAL-DIGEST', ...keys);
+        const t = this.node(target);
+        return keys.filter((k) => s.keys.has(k) && s.keys.get(k) === t.keys.get(k));
+      },
       migrateStats: async () => null,
       stillMigrating: async (source, slot, target) => {
         await tick();

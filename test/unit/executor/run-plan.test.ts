@@ -171,6 +171,27 @@ describe('startRun with a scripted cluster', () => {
     expect(fake.nodes.get(D)!.keys.get(busy)).toBe('left over');
   });
 
+  it("a copy on the target with the source's value (a lost MIGRATE reply) is overwritten and reported; a different one still fails the slot", async () => {
+    const fake = fourNodes((s) => (s < 200 ? 3 : 0));
+    const [, same, other] = keysForSlot(10, 3);
+    const [, alsoSame] = keysForSlot(12, 3);
+    fake.nodes.get(D)!.keys.set(same!, `v:${same}`);
+    fake.nodes.get(D)!.keys.set(alsoSame!, `v:${alsoSame}`);
+    fake.nodes.get(D)!.keys.set(other!, 'left over');
+    const { handle, events } = run(fake, slotsFrom(A, 8, 6, D));
+    expect(await handle.done).toMatchObject({ done: 5, failed: 1 });
+    const copies = events.filter((e) => e.type === 'same-copy');
+    expect(copies).toEqual(expect.arrayContaining([expect.objectContaining({ slot: 10, keys: 1, key: same }), expect.objectContaining({ slot: 12, keys: 1, key: alsoSame })]));
+    expect(copies).toHaveLength(2);
+    const failed = events.find((e) => e.type === 'slot-failed');
+    expect(failed).toMatchObject({ slot: 10, code: 'BUSYKEY' });
+    expect(failed && 'reason' in failed ? failed.reason : '').toContain(`key "${other}" already exists on the target`);
+    // Slot 12 moved whole; the differing copy in slot 10 is the admin's to decide.
+    expect(fake.keysInSlot(A, 12)).toEqual([]);
+    expect(fake.nodes.get(D)!.keys.get(other!)).toBe('left over');
+    expect(fake.nodes.get(A)!.keys.get(other!)).toBe(`v:${other}`);
+  });
+
   it('--replace overwrites the key on the target', async () => {
     const fake = fourNodes((s) => (s < 200 ? 2 : 0));
     const busy = keysForSlot(10, 2)[1]!;

@@ -66,6 +66,13 @@ describe('execution view', () => {
     expect(f).toMatch(/ p +pause +r +resume +\+\/- +concurrency +a +abort \(finish in flight\) +q +quit when finished/);
   });
 
+  it("says when a target's copy with the source's value was overwritten", async () => {
+    const { run, frame } = await running();
+    run.emit({ type: 'run-start', t, runId: 'r1', slots: 5, keys: 30, bytes: 6000, concurrency: 512, journal: null, nodes: NODES });
+    run.emit({ type: 'same-copy', t, slot: 3, from: A, to: D, keys: 2, key: 'user:7' });
+    await frame(/^slot 3: key "user:7" and 1 more already on 127\.0\.0\.1:7003 with the source's value/m);
+  });
+
   it('steers the run with p, r, +, -, a; q does nothing until the run ends', async () => {
     const { app, run, onExit, frame } = await running();
     run.emit({ type: 'run-start', t, runId: 'r1', slots: 5, keys: 30, bytes: 6000, concurrency: 512, journal: null, nodes: NODES });
