@@ -40,6 +40,15 @@ export interface IntroDecision {
   readonly waitedMs: number;
 }
 
+export interface IntroductionOptions {
+  /** Slots each new target takes before any other opens towards it. */
+  readonly introSlots?: number;
+  /** Longest wait for clients to connect to a new target after its intro slots. */
+  readonly maxMs?: number;
+  /** Sources a new target's intro slots come from (the gentle pace's seats). */
+  readonly sources?: number;
+}
+
 export class Introduction {
   readonly #targets = new Map<string, TargetState>();
   readonly #intro = new Set<string>();
@@ -51,7 +60,8 @@ export class Introduction {
    * sources only: at the gentle pace a target takes from two sources at a time, and intro slots of a
    * third waited for the first two's to close (in the 12 + 4 bench the intro took 2.2 s, not ~1).
    */
-  constructor(newTargets: Iterable<string>, moves: readonly { readonly slot: number; readonly from: string; readonly to: string }[], introSlots = INTRO_SLOTS, maxMs = INTRODUCE_MAX_MS, sources = Infinity) {
+  constructor(newTargets: Iterable<string>, moves: readonly { readonly slot: number; readonly from: string; readonly to: string }[], opts: IntroductionOptions = {}) {
+    const { introSlots = INTRO_SLOTS, maxMs = INTRODUCE_MAX_MS, sources = Infinity } = opts;
     this.#maxMs = maxMs;
     for (const target of newTargets) {
       const towards = moves.filter((m) => m.to === target);

@@ -247,7 +247,7 @@ class Run implements RunHandle {
   #introduction(ordered: readonly PreparedMove[], t: Topology, gentle: boolean): Introduction {
     const owning = new Set(t.slotOwners.filter((o): o is string => o !== null));
     const fresh = [...new Set(ordered.filter((m) => m.action === 'move').map((m) => m.to))].filter((id) => !owning.has(id));
-    const intro = new Introduction(fresh, ordered.filter((m) => m.action === 'move'), INTRO_SLOTS, this.#opts.introduceWaitMs ?? INTRODUCE_MAX_MS, gentle ? GENTLE_SOURCES_PER_TARGET : Infinity);
+    const intro = new Introduction(fresh, ordered.filter((m) => m.action === 'move'), { maxMs: this.#opts.introduceWaitMs ?? INTRODUCE_MAX_MS, sources: gentle ? GENTLE_SOURCES_PER_TARGET : Infinity });
     for (const id of fresh) this.#introSlots.set(id, Math.min(INTRO_SLOTS, ordered.filter((m) => m.to === id).length));
     return intro;
   }

@@ -5,7 +5,7 @@ const moves = (to: string, first: number, n: number, from = 'A') => Array.from({
 
 describe('Introduction', () => {
   it('lets the first slot towards a new master open alone, then its intro slots, then the rest after the wait', () => {
-    const intro = new Introduction(['D'], [...moves('D', 0, 10), ...moves('E', 100, 3)], 4, 1000);
+    const intro = new Introduction(['D'], [...moves('D', 0, 10), ...moves('E', 100, 3)], { introSlots: 4, maxMs: 1000 });
     expect(intro.mayOpen(100, 'E')).toBe(true); // not a new master
     expect(intro.mayOpen(1, 'D')).toBe(false);
     expect(intro.mayOpen(0, 'D')).toBe(true);
@@ -27,16 +27,16 @@ describe('Introduction', () => {
   });
 
   it('stops waiting at the bound, at once on a quiet cluster, and not at all when nothing more goes there', () => {
-    const a = new Introduction(['D'], moves('D', 0, 3), 1, 1000);
+    const a = new Introduction(['D'], moves('D', 0, 3), { introSlots: 1, maxMs: 1000 });
     a.opened(0, 'D');
     a.closed(0, 'D', 0);
     expect(a.observe('D', null, null, true, 999)).toBeNull();
     expect(a.observe('D', null, null, true, 1000)).toMatchObject({ reason: 'timeout', waitedMs: 1000 });
-    const b = new Introduction(['D'], moves('D', 0, 3), 1, 1000);
+    const b = new Introduction(['D'], moves('D', 0, 3), { introSlots: 1, maxMs: 1000 });
     b.opened(0, 'D');
     b.closed(0, 'D', 0);
     expect(b.observe('D', 1, 9, false, 5)).toMatchObject({ reason: 'quiet' });
-    const c = new Introduction(['D'], moves('D', 0, 2), 4, 1000);
+    const c = new Introduction(['D'], moves('D', 0, 2), { introSlots: 4, maxMs: 1000 });
     c.opened(0, 'D');
     c.closed(0, 'D', 0);
     c.opened(1, 'D');
@@ -45,7 +45,7 @@ describe('Introduction', () => {
 
   it('is settled once every new target is introduced, and from the start when there is none', () => {
     expect(new Introduction([], moves('D', 0, 3)).settled).toBe(true);
-    const a = new Introduction(['D'], moves('D', 0, 3), 1, 1000);
+    const a = new Introduction(['D'], moves('D', 0, 3), { introSlots: 1, maxMs: 1000 });
     expect(a.settled).toBe(false);
     a.opened(0, 'D');
     a.closed(0, 'D', 0);
@@ -57,7 +57,7 @@ describe('Introduction', () => {
   it('takes the intro slots from the first `sources` sources only, and still waits when a third has more', () => {
     // The plan's order interleaves the sources: A, B, C, A, B, C, ...
     const interleaved = [0, 1, 2, 3].flatMap((i) => [moves('D', i, 1, 'A')[0]!, moves('D', 100 + i, 1, 'B')[0]!, moves('D', 200 + i, 1, 'C')[0]!]);
-    const intro = new Introduction(['D'], interleaved, 4, 1000, 2);
+    const intro = new Introduction(['D'], interleaved, { introSlots: 4, maxMs: 1000, sources: 2 });
     intro.opened(0, 'D');
     intro.closed(0, 'D', 0);
     expect([1, 100, 101, 200].filter((slot) => intro.mayOpen(slot, 'D'))).toEqual([1, 100, 101]);
