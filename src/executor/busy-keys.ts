@@ -24,10 +24,11 @@ export async function describeBusyKey(ctx: SlotContext, m: SlotMove, keys: reado
 }
 
 /**
- * After a BUSYKEY, overwrite the target's copies that hold the source's value exactly: a MIGRATE
+ * After a BUSYKEY, overwrite the target's copies that hold the source's value exactly. A MIGRATE
  * whose reply was lost (the source timed out, or slotpilot closed a connection that stopped
- * answering) leaves them, and nobody wrote to them since, since the source, which still has the key,
- * serves it. Overwriting such a copy changes nothing; a different one is left for the admin.
+ * answering) leaves them, and no client can have written to them: the source still has the key, so
+ * it serves the key itself and never sends an ASK for it. Overwriting such a copy changes nothing; a
+ * different one is left for the admin (--replace).
  * Returns whether any was overwritten (the batch is then worth a second try).
  */
 export async function replaceSameCopies(ctx: SlotContext, m: SlotMove, keys: readonly string[], opts: MigrateOptions): Promise<boolean> {
