@@ -16,41 +16,39 @@ async function onBothEnds(ctx: SlotContext, m: SlotMove, keys: readonly string[]
   return onTarget.filter((k) => onSource.has(k));
 }
 
-/** The failure reason of a BUSYKEY: the first key on both ends. */
-export async function describeBusyKey(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<string> {
-  const existing = await onBothEnds(ctx, m, keys);
+/** The failure reason of a BUSYKEY: the first key on both ends (`existing`), else the batch's first. */
+function busyReason(existing: readonly string[], keys: readonly string[]): string {
   const name = existing[0] ?? keys[0] ?? '?';
   return `key "${name}" already exists on the target${existing.length > 1 ? ` (and ${existing.length - 1} more)` : ''}; rerun with --replace to overwrite, or remove it from the target`;
 }
 
-/**
- * After a BUSYKEY, overwrite the target's copies that hold the source's value exactly. A MIGRATE
- * whose reply was lost (the source timed out, or slotpilot closed a connection that stopped
- * answering) leaves them, and no client can have written to them: the source still has the key, so
- * it serves the key itself and never sends an ASK for it. Overwriting such a copy changes nothing; a
- * different one is left for the admin (--replace).
- * Returns whether any was overwritten (the batch is then worth a second try).
- */
-export async function replaceSameCopies(ctx: SlotContext, m: SlotMove, keys: readonly string[], opts: MigrateOptions): Promise<boolean> {
-  const both = await onBothEnds(ctx, m, keys);
+/** Of `both` (on both ends), those small enough to compare whose target copy holds the source's value. */
+async function sameCopies(ctx: SlotContext, m: SlotMove, both: readonly string[]): Promise<string[]> {
   const small = await Promise.all(both.map(async (k) => ((await ctx.admin.keyBytes(m.from, k).catch(() => null)) ?? Infinity) <= COMPARE_MAX_BYTES));
-  const same = await ctx.admin.sameCopies(m.from, m.to, both.filter((_, i) => small[i])).catch(() => [] as string[]);
-  if (!same.length) return false;
-  await ctx.admin.migrate(m.from, m.to, same, { ...opts, replace: true });
-  ctx.emit({ type: 'same-copy', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys: same.length, key: same[0]! });
-  return true;
+  return ctx.admin.sameCopies(m.from, m.to, both.filter((_, i) => small[i])).catch(() => [] as string[]);
 }
 
 /**
- * MIGRATE `keys`; a BUSYKEY caused only by copies identical to the source's is cleared and the batch
- * sent again. Any other error (a second BUSYKEY included) is the caller's.
+ * Settle a BUSYKEY of `keys`: overwrite the target's copies that hold the source's value exactly,
+ * then send the batch again. A MIGRATE whose reply was lost (the source timed out, or slotpilot
+ * closed a connection that stopped answering) leaves such copies, and no client can have written to
+ * them: the source still has the key, so it serves the key itself and never sends an ASK for it.
+ * Overwriting such a copy changes nothing; a different one is left for the admin (--replace).
+ * Returns null once the batch moved, else the slot's failure reason, naming a key on both ends.
+ * Other errors (a MIGRATE that fails another way) are thrown.
  */
-export async function migrateClearingSameCopies(ctx: SlotContext, m: SlotMove, keys: readonly string[], opts: MigrateOptions): Promise<void> {
-  try {
-    await ctx.admin.migrate(m.from, m.to, keys, opts);
-  } catch (error) {
-    if (opts.replace || classifyRedisError(error) !== 'BUSYKEY') throw error;
-    if (!(await replaceSameCopies(ctx, m, keys, opts))) throw error;
-    await ctx.admin.migrate(m.from, m.to, keys, opts);
+export async function settleBusyKeys(ctx: SlotContext, m: SlotMove, keys: readonly string[], opts: MigrateOptions): Promise<string | null> {
+  const both = await onBothEnds(ctx, m, keys);
+  const same = opts.replace ? [] : await sameCopies(ctx, m, both);
+  if (same.length) {
+    await ctx.admin.migrate(m.from, m.to, same, { ...opts, replace: true });
+    ctx.emit({ type: 'same-copy', t: Date.now(), slot: m.slot, from: m.from, to: m.to, keys: same.length, key: same[0]! });
+    try {
+      await ctx.admin.migrate(m.from, m.to, keys, opts);
+      return null;
+    } catch (error) {
+      if (classifyRedisError(error) !== 'BUSYKEY') throw error;
+    }
   }
+  return busyReason(both.filter((k) => !same.includes(k)), keys);
 }

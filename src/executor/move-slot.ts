@@ -1,8 +1,8 @@
 import { classifyRedisError, errorLine, type RedisErrorCode } from '../redis/errors.js';
 import type { BatchSizer } from './batch-sizer.js';
 import { batchByTag } from './tag-batches.js';
-import { describeBusyKey, migrateClearingSameCopies } from './busy-keys.js';
-import type { ClusterAdmin } from './cluster-admin.js';
+import { settleBusyKeys } from './busy-keys.js';
+import type { ClusterAdmin, MigrateOptions } from './cluster-admin.js';
 import type { ExecutorEvent, SlotPhase } from './events.js';
 
 /** A slot that could not be moved, with why and where it stopped (what `resume`/`fix` will find). */
@@ -95,25 +95,30 @@ const SMALL_KEY_BYTES = 1024 * 1024;
 
 /** MIGRATE one batch; a timeout retries key by key with a longer timeout and names the key that is too big. */
 async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<void> {
+  const opts = { timeoutMs: ctx.migrateTimeoutMs, replace: ctx.replace };
   try {
-    await migrateClearingSameCopies(ctx, m, keys, { timeoutMs: ctx.migrateTimeoutMs, replace: ctx.replace });
+    await ctx.admin.migrate(m.from, m.to, keys, opts);
     return;
   } catch (error) {
     const code = classifyRedisError(error);
-    if (code === 'BUSYKEY') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', await describeBusyKey(ctx, m, keys));
+    if (code === 'BUSYKEY') return settleOrFail(ctx, m, keys, opts);
     if (code !== 'TIMEOUT' && code !== 'IOERR') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', explainRoleChange(errorLine(error)));
   }
+  const longer = { ...opts, timeoutMs: ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR };
   for (const key of keys) {
     try {
-      // After a timeout the target may already hold the key it was restoring: the same value is
-      // overwritten (busy-keys.ts), a different one only with --replace.
-      await migrateClearingSameCopies(ctx, m, [key], { timeoutMs: ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR, replace: ctx.replace });
+      await ctx.admin.migrate(m.from, m.to, [key], longer);
     } catch (error) {
       const code = classifyRedisError(error);
-      if (code === 'BUSYKEY') throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', await describeBusyKey(ctx, m, [key]));
+      // After a timeout the target may already hold the key it was restoring: the same value is
+      // overwritten (busy-keys.ts), a different one only with --replace.
+      if (code === 'BUSYKEY') {
+        await settleOrFail(ctx, m, [key], longer);
+        continue;
+      }
       const bytes = await ctx.admin.keyBytes(m.from, key).catch(() => null);
       const size = bytes === null ? '' : ` (${bytes} bytes)`;
-      const within = `key "${key}"${size} did not move within ${(ctx.migrateTimeoutMs * RETRY_TIMEOUT_FACTOR) / 1000} s`;
+      const within = `key "${key}"${size} did not move within ${longer.timeoutMs / 1000} s`;
       // A small key that cannot move in that time says the target is stuck, not the key too big. The
       // target may still finish restoring it after the source gave up: resume finds that copy there
       // and overwrites it, the same value (busy-keys.ts).
@@ -124,6 +129,14 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
       throw new SlotMigrationError(m.slot, m.from, m.to, code, 'keys', `${why} (${errorLine(error)})`);
     }
   }
+}
+
+/** A BUSYKEY of `keys`, settled (busy-keys.ts) or the slot's failure. */
+async function settleOrFail(ctx: SlotContext, m: SlotMove, keys: readonly string[], opts: MigrateOptions): Promise<void> {
+  const conflict = await settleBusyKeys(ctx, m, keys, opts).catch((error: unknown) => {
+    throw slotError(m, 'keys', error);
+  });
+  if (conflict !== null) throw new SlotMigrationError(m.slot, m.from, m.to, 'BUSYKEY', 'keys', conflict);
 }
 
 /** A Redis (or connection) error of `m`'s `phase` as the slot's failure. */
