@@ -72,13 +72,14 @@ async function once(w: Workload, tool: BenchResult['tool'], mode: BenchResult['m
     // Every 20 ms: at 10 ms its CLUSTER NODES cost the 16-master row a quarter of a core.
     const meter = await startExposureSampler(masters, {}, 20);
     const pids = cluster.nodes.map((n) => n.pid);
-    const cpu0 = { tool: reapedChildrenCpuSeconds(), redis: totalCpuSeconds(pids) };
+    const cpu0 = { tool: reapedChildrenCpuSeconds(), redis: totalCpuSeconds(pids), load: process.cpuUsage() };
     const r =
       tool === 'redis-cli'
         ? await measureRun(ensureRedisCli(), ['--cluster', 'rebalance', cluster.seed, '--cluster-use-empty-masters'])
         : await measureRun(process.execPath, [CLI, 'rebalance', '--seed', cluster.seed, '--use-empty-masters', '--yes', '--journal', `${cluster.dir}/journal.ndjson`, ...args.slotpilotArgs.split(' ').filter(Boolean)]);
     // Read before anything else is reaped (the check below is a child too).
-    const cpu = { tool: minus(reapedChildrenCpuSeconds(), cpu0.tool), redis: minus(totalCpuSeconds(pids), cpu0.redis) };
+    const loadCpu = process.cpuUsage(cpu0.load);
+    const cpu = { tool: minus(reapedChildrenCpuSeconds(), cpu0.tool), redis: minus(totalCpuSeconds(pids), cpu0.redis), load: (loadCpu.user + loadCpu.system) / 1e6 };
     const exposure: ExposureReading = await meter.stop();
     const loadStats: MixedLoadStats[] = load ? await load.stop() : [];
     let keysMoved = 0;

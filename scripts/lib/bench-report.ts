@@ -21,8 +21,12 @@ export interface BenchResult {
   readonly exitCode: number | null;
   readonly peakRssMb: number | null;
   readonly exposure: ExposureReading;
-  /** CPU seconds during the run: the tool's process (and its children), and every Redis node of the cluster; null off Linux. */
-  readonly cpu: { readonly tool: number | null; readonly redis: number | null };
+  /**
+   * CPU seconds during the run: the tool's process (and its children) and every Redis node of the
+   * cluster (null off Linux), and the bench's own process — the client libraries' worker threads
+   * and the exposure meter — which shares the same cores.
+   */
+  readonly cpu: { readonly tool: number | null; readonly redis: number | null; readonly load: number };
   readonly clients: readonly MixedLoadStats[];
   readonly clean: boolean;
 }
@@ -74,11 +78,16 @@ export function printBench(results: readonly BenchResult[], workloads: readonly 
     const cpu = cpuOf(r);
     return cpu === null ? null : (100 * cpu) / (r.seconds * cores);
   };
-  console.log(`\nround workload tool       mode  seconds  keys moved  slot-s  max open  bursts  reloads  RSS MB  CPU s: tool  redis  % of ${cores} cores  check`);
+  // Everything that ran (tool, nodes, load and meter) over the cores: what was left idle.
+  const all = (r: BenchResult): number | null => {
+    const cpu = cpuOf(r);
+    return cpu === null ? null : (100 * (cpu + r.cpu.load)) / (r.seconds * cores);
+  };
+  console.log(`\nround workload tool       mode  seconds  keys moved  slot-s  max open  bursts  reloads  RSS MB  CPU s: tool  redis  load  % of ${cores} cores  all %  check`);
   for (const r of results) {
     const e = r.exposure;
     console.log(
-      `${String(r.round).padStart(5)} ${r.workload.padEnd(8)} ${r.tool.padEnd(10)} ${r.mode.padEnd(5)} ${f(r.seconds, 2).padStart(7)}  ${String(r.keysMoved).padStart(10)}  ${f(e.slotSeconds, 1).padStart(6)}  ${String(e.maxOpen).padStart(8)}  ${String(e.closingBursts).padStart(6)}  ${String(e.mapReloads).padStart(7)}  ${String(r.peakRssMb ?? '-').padStart(6)}  ${f(r.cpu.tool, 2).padStart(11)}  ${f(r.cpu.redis, 2).padStart(5)}  ${f(busy(r), 0).padStart(12)}  ${r.clean && r.exitCode === 0 ? 'clean' : `PROBLEMS (exit ${r.exitCode})`}`,
+      `${String(r.round).padStart(5)} ${r.workload.padEnd(8)} ${r.tool.padEnd(10)} ${r.mode.padEnd(5)} ${f(r.seconds, 2).padStart(7)}  ${String(r.keysMoved).padStart(10)}  ${f(e.slotSeconds, 1).padStart(6)}  ${String(e.maxOpen).padStart(8)}  ${String(e.closingBursts).padStart(6)}  ${String(e.mapReloads).padStart(7)}  ${String(r.peakRssMb ?? '-').padStart(6)}  ${f(r.cpu.tool, 2).padStart(11)}  ${f(r.cpu.redis, 2).padStart(5)}  ${f(r.cpu.load, 2).padStart(4)}  ${f(busy(r), 0).padStart(12)}  ${f(all(r), 0).padStart(5)}  ${r.clean && r.exitCode === 0 ? 'clean' : `PROBLEMS (exit ${r.exitCode})`}`,
     );
   }
   const loaded = results.filter((r) => r.clients.length);
