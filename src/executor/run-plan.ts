@@ -6,7 +6,7 @@ import { BatchSizer, ServerCostSampler } from './batch-sizer.js';
 import { connectAdmin, type ClusterAdmin } from './cluster-admin.js';
 import type { EventListener, ExecutorEvent, RunHandle, RunSummary, SlotPhase } from './events.js';
 import { transition } from './slot-state.js';
-import { othersNeedTelling, SlotMigrationError, type SlotContext } from './move-slot.js';
+import { SlotMigrationError, type SlotContext } from './move-slot.js';
 import { checkCapacity, preflight, prepareMoves, type PreparedMove } from './preflight.js';
 import { CapacityWatch, type CapacityAlarm } from './capacity-watch.js';
 import { GENTLE_SOURCES_PER_TARGET, SlotPipeline } from './slot-pipeline.js';
@@ -344,7 +344,6 @@ class Run implements RunHandle {
         replace: opts.replace ?? false,
         migrateTimeoutMs: opts.migrateTimeoutMs ?? 10_000,
         stopNow: () => this.#stopNow,
-        tellOthers: othersNeedTelling(plan.moves),
         countKeys: (from, to, n) => {
           const r = (id: string) => this.#rates.get(id) ?? (this.#rates.set(id, { in: 0, out: 0 }), this.#rates.get(id)!);
           r(from).out += n;

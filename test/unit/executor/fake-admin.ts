@@ -96,10 +96,6 @@ export class FakeCluster {
         } else if (state === 'MIGRATING') n.migrating.set(slot, peer);
         else {
           if (n.migrating.has(slot) && this.keysInSlot(node, slot).length) throw new Error(`ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`);
-          // A target claiming a slot it imported bumps its epoch and broadcasts the claim (Redis'
-          // clusterBroadcastPong): the nodes with no marker on the slot take it; the source, still
-          // migrating it, is told by the executor.
-          if (peer === node && n.importing.has(slot)) for (const o of this.nodes.values()) if (o !== n && !o.migrating.has(slot) && !o.importing.has(slot)) o.owners.set(slot, peer);
           n.importing.delete(slot);
           n.migrating.delete(slot);
           n.owners.set(slot, peer);

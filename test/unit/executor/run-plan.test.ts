@@ -1,7 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import type { ExecutorEvent } from '../../../src/executor/events.js';
-import { othersNeedTelling } from '../../../src/executor/move-slot.js';
 import { DEFAULT_MIGRATES_PER_SOURCE, startRun, type RunOptions } from '../../../src/executor/run-plan.js';
 import { SLOT_TRANSITIONS } from '../../../src/executor/slot-state.js';
 import { INTRO_SLOTS } from '../../../src/executor/introduction.js';
@@ -100,21 +99,8 @@ describe('startRun with a scripted cluster', () => {
       'a EXISTS-PROBE 3',
       `d SETSLOT 3 NODE ${D}`,
     ]);
-    // Then the source. The other masters take the target's claim from its broadcast: no source of
-    // this plan is a target, so the claim's epoch is above every owner's they know.
-    expect(steps.slice(6)).toEqual([`a SETSLOT 3 NODE ${D}`]);
-    for (const n of fake.nodes.values()) expect(n.owners.get(3)).toBe(D);
-  });
-
-  it('tells every other master the new owner when a node of the plan both takes and gives slots (its claim could tie the epoch of the node it takes from)', async () => {
-    expect(othersNeedTelling([{ from: A, to: D }, { from: B, to: D }])).toBe(false);
-    expect(othersNeedTelling([{ from: A, to: D }, { from: D, to: B }])).toBe(true);
-    const fake = fourNodes();
-    const moves = [{ slot: 3, from: A, to: D }, { slot: 5461, from: B, to: A }];
-    const { handle } = run(fake, moves);
-    expect(await handle.done).toMatchObject({ done: 2, failed: 0 });
-    const told = fake.log.filter((l) => / SETSLOT (3|5461) NODE /.test(l)).sort();
-    expect(told).toEqual([`a SETSLOT 3 NODE ${D}`, `a SETSLOT 5461 NODE ${A}`, `b SETSLOT 3 NODE ${D}`, `b SETSLOT 5461 NODE ${A}`, `c SETSLOT 3 NODE ${D}`, `c SETSLOT 5461 NODE ${A}`, `d SETSLOT 3 NODE ${D}`, `d SETSLOT 5461 NODE ${A}`]);
+    // Then the source and, at the same time, the other masters (only to speed up propagation).
+    expect(steps.slice(6).sort()).toEqual([`a SETSLOT 3 NODE ${D}`, `b SETSLOT 3 NODE ${D}`, `c SETSLOT 3 NODE ${D}`]);
   });
 
   it('an empty slot skips the key loop, but a key written before MIGRATING is still moved', async () => {
