@@ -6,9 +6,10 @@ import { BatchSizer, ServerCostSampler } from './batch-sizer.js';
 import { connectAdmin, type ClusterAdmin } from './cluster-admin.js';
 import type { EventListener, ExecutorEvent, RunHandle, RunSummary, SlotPhase } from './events.js';
 import { transition } from './slot-state.js';
-import { SlotMigrationError, type SlotContext } from './move-slot.js';
+import { othersNeedTelling, SlotMigrationError, type SlotContext } from './move-slot.js';
 import { checkCapacity, preflight, prepareMoves, type PreparedMove } from './preflight.js';
 import { CapacityWatch, type CapacityAlarm } from './capacity-watch.js';
+import { settleOwners, SETTLE_TIMEOUT_MS } from './settle-owners.js';
 import { GENTLE_SOURCES_PER_TARGET, SlotPipeline } from './slot-pipeline.js';
 import type { Topology } from '../topology/types.js';
 import { TrafficWatch, type PaceSetting } from './traffic.js';
@@ -344,6 +345,7 @@ class Run implements RunHandle {
         replace: opts.replace ?? false,
         migrateTimeoutMs: opts.migrateTimeoutMs ?? 10_000,
         stopNow: () => this.#stopNow,
+        tellOthers: othersNeedTelling(plan.moves),
         countKeys: (from, to, n) => {
           const r = (id: string) => this.#rates.get(id) ?? (this.#rates.set(id, { in: 0, out: 0 }), this.#rates.get(id)!);
           r(from).out += n;
@@ -375,6 +377,11 @@ class Run implements RunHandle {
       } finally {
         clearInterval(rateTimer);
         this.#emitRates();
+      }
+      const settled = await settleOwners(admin, new Map(this.#moved.map((m) => [m.slot, m.to])));
+      if (settled.unsettled.length) {
+        const addrs = settled.unsettled.map((id) => t.nodes.find((n) => n.id === id)?.addr ?? id.slice(0, 8));
+        say(`${addrs.join(', ')} still show an old owner for moved slots after ${SETTLE_TIMEOUT_MS / 1000} s; gossip will settle them (see slotpilot check)`);
       }
       const summary: RunSummary = {
         runId,

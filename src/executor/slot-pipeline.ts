@@ -100,8 +100,9 @@ interface Lane {
  *   in two steps, one pipelined write per node each: 1. every target gets its NODEs (closing slots,
  *   once the source still migrates them) and IMPORTINGs (opening slots); 2. every source gets its
  *   NODEs and its MIGRATINGs, each followed by that slot's first GETKEYSINSLOT (the other masters
- *   are told the new owners too, not waited for). A node rewrites its cluster config (an fsync) once
- *   per step that changed it, so one round costs each node one save, not one per slot or per kind;
+ *   take the new owners from the targets' claims; see othersNeedTelling). A node rewrites its
+ *   cluster config (an fsync) once per step that changed it, so one round costs each node one save,
+ *   not one per slot or per kind;
  * - a slot opens when its source is about to need it — while fewer than `perSource + ahead` of the
  *   source's slots with keys are open (OpenAhead sizes `ahead` from the measured round and key-loop
  *   times);

@@ -7,7 +7,7 @@
 import calculateSlot from 'cluster-key-slot';
 import type { ClusterAdmin, MigrateOptions } from '../../../src/executor/cluster-admin.js';
 import { PLAN_VERSION, type Move, type Plan } from '../../../src/planner/plan-schema.js';
-import { topologyFromClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
+import { parseClusterNodes, topologyFromClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
 import type { Topology } from '../../../src/topology/types.js';
 
 export const ids = ['a', 'b', 'c', 'd'].map((c) => c.repeat(40));
@@ -34,6 +34,8 @@ export class FakeCluster {
   readonly claims: string[] = [];
   /** Most slots open (IMPORTING) at once on any node, and per node. */
   peakOpen = 0;
+  /** Nodes that miss the targets' broadcast claims (a bus that lags): only a direct SETSLOT tells them. */
+  readonly deaf = new Set<string>();
   /** Called before each command; throw to inject a failure. */
   before: (node: string, command: string, args: readonly (string | number)[]) => void = () => {};
 
@@ -61,20 +63,27 @@ export class FakeCluster {
     return [...this.node(id).keys.keys()].filter((k) => calculateSlot(k) === slot).sort();
   }
 
+  /** `CLUSTER NODES` as `viewer` sees it: owners from its own map, markers on its own line only. */
+  clusterNodes(viewer = this.nodes.keys().next().value!): string {
+    const v = this.node(viewer);
+    return [...this.nodes.values()]
+      .map((n, i) => {
+        const slots = [...v.owners].filter(([, o]) => o === n.id).map(([s]) => s).sort((x, y) => x - y);
+        const ranges: string[] = [];
+        for (let i2 = 0; i2 < slots.length; ) {
+          let j = i2;
+          while (j + 1 < slots.length && slots[j + 1] === slots[j]! + 1) j++;
+          ranges.push(slots[i2] === slots[j] ? `${slots[i2]}` : `${slots[i2]}-${slots[j]}`);
+          i2 = j + 1;
+        }
+        const open = n === v ? [...[...n.migrating].map(([s, p]) => `[${s}->-${p}]`), ...[...n.importing].map(([s, p]) => `[${s}-<-${p}]`)] : [];
+        return `${n.id} 127.0.0.1:${7000 + i}@${17000 + i} ${n === v ? 'myself,' : ''}master - 0 0 ${i + 1} connected ${[...ranges, ...open].join(' ')}`.trim();
+      })
+      .join('\n');
+  }
+
   topology(): Topology {
-    const lines = [...this.nodes.values()].map((n, i) => {
-      const slots = [...n.owners].filter(([, o]) => o === n.id).map(([s]) => s);
-      const ranges: string[] = [];
-      for (let i2 = 0; i2 < slots.length; ) {
-        let j = i2;
-        while (j + 1 < slots.length && slots[j + 1] === slots[j]! + 1) j++;
-        ranges.push(slots[i2] === slots[j] ? `${slots[i2]}` : `${slots[i2]}-${slots[j]}`);
-        i2 = j + 1;
-      }
-      const open = [...[...n.migrating].map(([s, p]) => `[${s}->-${p}]`), ...[...n.importing].map(([s, p]) => `[${s}-<-${p}]`)];
-      return `${n.id} 127.0.0.1:${7000 + i}@${17000 + i} ${i === 0 ? 'myself,' : ''}master - 0 0 ${i + 1} connected ${[...ranges, ...open].join(' ')}`.trim();
-    });
-    return topologyFromClusterNodes(lines.join('\n'), '127.0.0.1:7000');
+    return topologyFromClusterNodes(this.clusterNodes(), '127.0.0.1:7000');
   }
 
   admin(): ClusterAdmin {
@@ -96,6 +105,10 @@ export class FakeCluster {
         } else if (state === 'MIGRATING') n.migrating.set(slot, peer);
         else {
           if (n.migrating.has(slot) && this.keysInSlot(node, slot).length) throw new Error(`ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`);
+          // A target claiming a slot it imported bumps its epoch and broadcasts the claim (Redis'
+          // clusterBroadcastPong): the nodes with no marker on the slot take it; the source, still
+          // migrating it, is told by the executor.
+          if (peer === node && n.importing.has(slot)) for (const o of this.nodes.values()) if (o !== n && !this.deaf.has(o.id) && !o.migrating.has(slot) && !o.importing.has(slot)) o.owners.set(slot, peer);
           n.importing.delete(slot);
           n.migrating.delete(slot);
           n.owners.set(slot, peer);
@@ -157,8 +170,10 @@ export class FakeCluster {
         const n = call(source, 'EXISTS-PROBE', slot);
         return n.migrating.get(slot) === target;
       },
-      view: async () => {
-        throw new Error('view is not scripted');
+      view: async (node) => {
+        await tick();
+        this.before(node, 'NODES', []); // a read: not in the log the protocol tests compare
+        return parseClusterNodes(this.clusterNodes(node));
       },
       role: async (node) => this.roles.get(node) ?? 'master',
       close: () => {},

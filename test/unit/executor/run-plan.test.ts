@@ -1,6 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import type { ExecutorEvent } from '../../../src/executor/events.js';
+import { othersNeedTelling } from '../../../src/executor/move-slot.js';
 import { DEFAULT_MIGRATES_PER_SOURCE, startRun, type RunOptions } from '../../../src/executor/run-plan.js';
 import { SLOT_TRANSITIONS } from '../../../src/executor/slot-state.js';
 import { INTRO_SLOTS } from '../../../src/executor/introduction.js';
@@ -99,8 +100,33 @@ describe('startRun with a scripted cluster', () => {
       'a EXISTS-PROBE 3',
       `d SETSLOT 3 NODE ${D}`,
     ]);
-    // Then the source and, at the same time, the other masters (only to speed up propagation).
-    expect(steps.slice(6).sort()).toEqual([`a SETSLOT 3 NODE ${D}`, `b SETSLOT 3 NODE ${D}`, `c SETSLOT 3 NODE ${D}`]);
+    // Then the source. The other masters take the target's claim from its broadcast: no source of
+    // this plan is a target, so the claim's epoch is above every owner's they know.
+    expect(steps.slice(6)).toEqual([`a SETSLOT 3 NODE ${D}`]);
+    for (const n of fake.nodes.values()) expect(n.owners.get(3)).toBe(D);
+  });
+
+  it('tells every other master the new owner when a node of the plan both takes and gives slots (its claim could tie the epoch of the node it takes from)', async () => {
+    expect(othersNeedTelling([{ from: A, to: D }, { from: B, to: D }])).toBe(false);
+    expect(othersNeedTelling([{ from: A, to: D }, { from: D, to: B }])).toBe(true);
+    const fake = fourNodes();
+    const moves = [{ slot: 3, from: A, to: D }, { slot: 5461, from: B, to: A }];
+    const { handle } = run(fake, moves);
+    expect(await handle.done).toMatchObject({ done: 2, failed: 0 });
+    const told = fake.log.filter((l) => / SETSLOT (3|5461) NODE /.test(l)).sort();
+    expect(told).toEqual([`a SETSLOT 3 NODE ${D}`, `a SETSLOT 5461 NODE ${A}`, `b SETSLOT 3 NODE ${D}`, `b SETSLOT 5461 NODE ${A}`, `c SETSLOT 3 NODE ${D}`, `c SETSLOT 5461 NODE ${A}`, `d SETSLOT 3 NODE ${D}`, `d SETSLOT 5461 NODE ${A}`]);
+  });
+
+  it('ends only once every master shows the new owners: one that missed the claims is told directly', async () => {
+    const fake = fourNodes();
+    fake.deaf.add(B);
+    const moves = [...slotsFrom(A, 0, 5, D), ...slotsFrom(C, 10923, 5, D)];
+    const { handle } = run(fake, moves);
+    expect(await handle.done).toMatchObject({ done: 10, failed: 0 });
+    // Only B, which missed the broadcasts, was told; C (a source) and A were told as sources.
+    expect(fake.log.filter((l) => l.startsWith('b SETSLOT')).length).toBe(10);
+    expect(fake.log.filter((l) => l.startsWith('c SETSLOT') && l.includes(' NODE ')).length).toBe(5);
+    for (const n of fake.nodes.values()) for (const m of moves) expect(n.owners.get(m.slot), `${n.id.slice(0, 1)} slot ${m.slot}`).toBe(D);
   });
 
   it('an empty slot skips the key loop, but a key written before MIGRATING is still moved', async () => {
