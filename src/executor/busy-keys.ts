@@ -50,5 +50,6 @@ export async function settleBusyKeys(ctx: SlotContext, m: SlotMove, keys: readon
       if (classifyRedisError(error) !== 'BUSYKEY') throw error;
     }
   }
-  return busyReason(both.filter((k) => !same.includes(k)), keys);
+  const moved = new Set(same);
+  return busyReason(both.filter((k) => !moved.has(k)), keys);
 }

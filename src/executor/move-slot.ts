@@ -299,18 +299,3 @@ export const slotSteps = {
     );
   },
 };
-
-/** Move one slot through every step on its own. Resolves with the keys moved. */
-export async function moveSlot(ctx: SlotContext, m: SlotMove): Promise<number> {
-  await slotSteps.begin(ctx, m);
-  let moved = 0;
-  if (m.action === 'move') {
-    await slotSteps.importing(ctx, m);
-    await slotSteps.migrating(ctx, m);
-    const first = await slotSteps.firstKeys(ctx, m);
-    if (first.keys.length) moved = (await slotSteps.keys(ctx, m, first)).moved;
-  }
-  await slotSteps.assignTarget(ctx, m);
-  await slotSteps.assignRest(ctx, m);
-  return moved;
-}
