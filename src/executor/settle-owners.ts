@@ -1,3 +1,4 @@
+import { slotOwnersOf } from '../topology/parse-cluster-nodes.js';
 import type { ClusterNodeLine } from '../topology/types.js';
 import { sleep } from '../util/sleep.js';
 import type { ClusterAdmin } from './cluster-admin.js';
@@ -8,11 +9,8 @@ const SETTLE_EVERY_MS = 50;
 
 /** The slots of `closed` (slot → new owner) that `view` gives to another node or to none. */
 export function staleSlots(view: readonly ClusterNodeLine[], closed: ReadonlyMap<number, string>): number[] {
-  const owner = new Map<number, string>();
-  for (const line of view) {
-    for (const [a, b] of line.slots) for (let s = a; s <= b; s++) if (closed.has(s)) owner.set(s, line.id);
-  }
-  return [...closed].filter(([s, to]) => owner.get(s) !== to).map(([s]) => s);
+  const owners = slotOwnersOf(view);
+  return [...closed].filter(([s, to]) => owners[s] !== to).map(([s]) => s);
 }
 
 /** A node's view is its own only when it is a master: replicas take their master's word, not SETSLOT. */

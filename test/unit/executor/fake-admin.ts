@@ -8,6 +8,7 @@ import calculateSlot from 'cluster-key-slot';
 import type { ClusterAdmin, MigrateOptions } from '../../../src/executor/cluster-admin.js';
 import { PLAN_VERSION, type Move, type Plan } from '../../../src/planner/plan-schema.js';
 import { parseClusterNodes, topologyFromClusterNodes } from '../../../src/topology/parse-cluster-nodes.js';
+import { toSlotRanges } from '../../../src/topology/slot-ranges.js';
 import type { Topology } from '../../../src/topology/types.js';
 
 export const ids = ['a', 'b', 'c', 'd'].map((c) => c.repeat(40));
@@ -68,14 +69,7 @@ export class FakeCluster {
     const v = this.node(viewer);
     return [...this.nodes.values()]
       .map((n, i) => {
-        const slots = [...v.owners].filter(([, o]) => o === n.id).map(([s]) => s).sort((x, y) => x - y);
-        const ranges: string[] = [];
-        for (let i2 = 0; i2 < slots.length; ) {
-          let j = i2;
-          while (j + 1 < slots.length && slots[j + 1] === slots[j]! + 1) j++;
-          ranges.push(slots[i2] === slots[j] ? `${slots[i2]}` : `${slots[i2]}-${slots[j]}`);
-          i2 = j + 1;
-        }
+        const ranges = toSlotRanges([...v.owners].filter(([, o]) => o === n.id).map(([s]) => s)).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
         const open = n === v ? [...[...n.migrating].map(([s, p]) => `[${s}->-${p}]`), ...[...n.importing].map(([s, p]) => `[${s}-<-${p}]`)] : [];
         return `${n.id} 127.0.0.1:${7000 + i}@${17000 + i} ${n === v ? 'myself,' : ''}master - 0 0 ${i + 1} connected ${[...ranges, ...open].join(' ')}`.trim();
       })
