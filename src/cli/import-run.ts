@@ -1,5 +1,5 @@
 import { InterruptedError, OperationError } from '../errors.js';
-import { quoteKey } from '../import/route-keys.js';
+import { quoteKey } from '../redis/key-name.js';
 import type { ImportEvent, ImportHandle } from '../import/types.js';
 import { attachImportNdjsonReporter, attachImportPlainReporter } from '../report/import-reporter.js';
 import { formatCount } from '../util/format.js';

@@ -1,5 +1,5 @@
 import type { ImportTarget } from './preflight.js';
-import { quoteKey } from './route-keys.js';
+import { quoteKey } from '../redis/key-name.js';
 import type { ImportEvent, ImportHandle, ImportSummary, VerifyReport } from './types.js';
 import type { SampledKey } from './verify-import.js';
 import type { GroupResult } from './write-group.js';

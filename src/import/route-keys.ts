@@ -1,13 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
+import { quoteKey } from '../redis/key-name.js';
 import type { DumpedKey } from './types.js';
-
-/**
- * A key name for a one-line message: quoted and escaped (JSON), so a key holding a newline or a quote
- * cannot break the line or fake its end.
- */
-export function quoteKey(key: Buffer | string): string {
-  return JSON.stringify(key.toString());
-}
 
 /** A key whose slot has no owner: preflight refuses such clusters, so this means the cluster changed. */
 export class UnownedSlotError extends Error {

@@ -1,5 +1,6 @@
 import type { DigestPipeline, ImportTarget } from './preflight.js';
-import { classifyRestoreReplies, parseDumpReply, quoteKey } from './route-keys.js';
+import { quoteKey } from '../redis/key-name.js';
+import { classifyRestoreReplies, parseDumpReply } from './route-keys.js';
 import { encodeRestores } from './restore-commands.js';
 import type { ImportSource } from './source.js';
 import type { DumpedKey, ImportMode } from './types.js';

@@ -1,5 +1,5 @@
 import type { ImportEvent, ImportHandle } from '../import/types.js';
-import { quoteKey } from '../import/route-keys.js';
+import { quoteKey } from '../redis/key-name.js';
 import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 
 type Out = (line: string) => void;

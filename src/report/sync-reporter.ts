@@ -1,4 +1,4 @@
-import { quoteKey } from '../import/route-keys.js';
+import { quoteKey } from '../redis/key-name.js';
 import type { SourceStatus, SyncEvent, SyncHandle } from '../sync/events.js';
 import type { FullSyncTimes } from '../sync/time-model.js';
 import { formatBytes, formatCount, formatDuration } from '../util/format.js';

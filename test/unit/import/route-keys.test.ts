@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
-import { classifyRestoreReplies, parseDumpReply, quoteKey, routeKeys, UnownedSlotError } from '../../../src/import/route-keys.js';
+import { classifyRestoreReplies, parseDumpReply, routeKeys, UnownedSlotError } from '../../../src/import/route-keys.js';
 
 const owners = Array.from({ length: 16384 }, (_, s) => (s < 8192 ? 'A' : 'B'));
 const k = (name: string): { key: Buffer } => ({ key: Buffer.from(name) });
@@ -71,12 +71,5 @@ describe('classifyRestoreReplies', () => {
 
   it('treats a missing reply as a failure, not a success', () => {
     expect(classifyRestoreReplies(['a'], []).failed).toHaveLength(1);
-  });
-});
-
-describe('quoteKey', () => {
-  it('keeps a key on one line, quoted', () => {
-    expect(quoteKey('sp:5')).toBe('"sp:5"');
-    expect(quoteKey(Buffer.from('a\nb"c'))).toBe('"a\\nb\\"c"');
   });
 });
