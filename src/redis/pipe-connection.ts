@@ -14,18 +14,27 @@ export function encodeCommand(args: readonly (string | Buffer)[]): string | Buff
     for (const a of args as readonly string[]) text += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
     return text;
   }
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const a of args) {
-    const b = typeof a === 'string' ? Buffer.from(a) : a;
-    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  // Binary arguments (key names as a node gave them): sized first, then written into one buffer.
+  const lengths = args.map((a) => (typeof a === 'string' ? Buffer.byteLength(a) : a.length));
+  let size = 3 + String(args.length).length;
+  for (const n of lengths) size += 5 + String(n).length + n;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(`*${args.length}\r\n`, 0, 'latin1');
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    at += out.write(`$${lengths[i]}\r\n`, at, 'latin1');
+    at += typeof a === 'string' ? out.write(a, at) : a.copy(out, at);
+    at += out.write('\r\n', at, 'latin1');
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 /** A reply waiting for its answer (Redis answers in the order commands were sent). */
 interface Waiter {
   readonly resolve: (reply: unknown) => void;
   readonly reject: (error: Error) => void;
+  /** Parse the reply's bulk strings as Buffers (callBuffers), not as text. */
+  readonly raw?: boolean;
 }
 
 /**
@@ -142,14 +151,30 @@ export class PipeConnection {
 
   /** Send one command; resolves with the reply, rejects with the Redis error (message as Redis says it). */
   call(...args: readonly (string | Buffer)[]): Promise<unknown> {
+    return this.#send(args, false);
+  }
+
+  /**
+   * As `call`, with the reply's bulk strings as Buffers, bytes as the node holds them: key names are
+   * binary-safe in Redis, and a name that is not UTF-8, decoded and encoded back, is another key in
+   * another slot. Only this reply is parsed so (see #answer): text costs less per string.
+   */
+  callBuffers(...args: readonly (string | Buffer)[]): Promise<unknown> {
+    return this.#send(args, true);
+  }
+
+  #send(args: readonly (string | Buffer)[], raw: boolean): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#closed);
-    if (this.pending === 0) this.lastReplyAt = Date.now();
+    if (this.pending === 0) {
+      this.lastReplyAt = Date.now();
+      this.#parser.setReturnBuffers(raw);
+    }
     this.#out.push(encodeCommand(args));
     if (!this.#flushing) {
       this.#flushing = true;
       setImmediate(() => this.#flush());
     }
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject, raw }));
   }
 
   /**
@@ -212,6 +237,10 @@ export class PipeConnection {
       this.#waiting = this.#waiting.slice(this.#head);
       this.#head = 0;
     }
+    // Replies come one at a time from the parser, in the order of the commands: the next one is
+    // parsed the way its command asked (text, or Buffers for callBuffers).
+    const next = this.#waiting[this.#head];
+    if (next && (next.raw === true) !== (w?.raw === true)) this.#parser.setReturnBuffers(next.raw === true);
     if (!w) return;
     if (error) w.reject(error);
     else w.resolve(reply);

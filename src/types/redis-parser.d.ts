@@ -10,6 +10,7 @@ declare module 'redis-parser' {
   export default class RedisParser {
     constructor(options: ParserOptions);
     execute(data: Buffer): void;
+    setReturnBuffers(returnBuffers: boolean): void;
     reset(): void;
   }
 }

@@ -35,6 +35,37 @@ describe('PipeConnection against redis-server', () => {
     }
   });
 
+  it('callBuffers: key names come back with their bytes, and work as arguments again', async () => {
+    const c = await PipeConnection.open({ host: '127.0.0.1', port: plain.port }, {}, 'test');
+    try {
+      await c.call('SELECT', '3'); // away from the other tests' keys
+      const names = [Buffer.from([0x62, 0xff, 0xfe, 0x31]), Buffer.from('plain'), Buffer.from([0xc3, 0x28])];
+      await Promise.all(names.map((k) => c.call('SET', k, 'v')));
+      const keys = (await c.callBuffers('KEYS', '*')) as Buffer[];
+      expect(keys.every((k) => Buffer.isBuffer(k))).toBe(true);
+      expect(keys.map((k) => k.toString('hex')).sort()).toEqual(names.map((k) => k.toString('hex')).sort());
+      // Decoded as text the first and last would be other names (U+FFFD), which do not exist.
+      expect(await c.call('EXISTS', ...keys)).toBe(3);
+      expect(await c.call('EXISTS', ...keys.map((k) => k.toString()))).toBe(1);
+      expect(await c.callBuffers('PING')).toEqual(Buffer.from('PONG'));
+      expect(await c.call('PING')).toBe('PONG');
+      // Text and bytes interleaved in one write, around a reply too big for one socket chunk: each
+      // reply comes back the way its own command asked.
+      const many = Array.from({ length: 20000 }, (_, i) => `member:${i}:${'x'.repeat(20)}`);
+      await c.call('SADD', 'big', ...many);
+      const [t1, b1, t2, b2, t3] = await Promise.all([c.call('GET', keys[1]!), c.callBuffers('SMEMBERS', 'big'), c.call('SMEMBERS', 'big'), c.callBuffers('GET', names[0]!), c.call('GET', names[2]!)]);
+      expect(t1).toBe('v');
+      expect((b1 as Buffer[]).every((m) => Buffer.isBuffer(m))).toBe(true);
+      expect((b1 as Buffer[]).map(String).sort()).toEqual([...many].sort());
+      expect((t2 as string[]).every((m) => typeof m === 'string')).toBe(true);
+      expect((t2 as string[]).length).toBe(20000);
+      expect(b2).toEqual(Buffer.from('v'));
+      expect(t3).toBe('v');
+    } finally {
+      c.destroy();
+    }
+  });
+
   it('callEncoded: a batch of pre-encoded commands answers each in order, a Redis error only its own', async () => {
     const c = await PipeConnection.open({ host: '127.0.0.1', port: plain.port }, {}, 'test');
     try {
