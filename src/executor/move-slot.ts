@@ -1,4 +1,5 @@
 import { classifyRedisError, errorLine, type RedisErrorCode } from '../redis/errors.js';
+import { quoteKey, type KeyName } from '../redis/key-name.js';
 import type { BatchSizer } from './batch-sizer.js';
 import { batchByTag } from './tag-batches.js';
 import { settleBusyKeys } from './busy-keys.js';
@@ -56,7 +57,7 @@ export function othersNeedTelling(moves: readonly { readonly from: string; reado
 /** A GETKEYSINSLOT sent ahead (or already answered), with the count it asked for. */
 export interface Prefetched {
   readonly count: number;
-  readonly keys: Promise<string[]> | string[];
+  readonly keys: Promise<KeyName[]> | KeyName[];
 }
 
 /**
@@ -82,7 +83,7 @@ export function stillMigrating(ctx: SlotContext, m: SlotMove): Promise<boolean |
 }
 
 /** A slot's first batch, already answered (fetched in the opening burst). */
-export type FirstBatch = Prefetched & { readonly keys: string[] };
+export type FirstBatch = Prefetched & { readonly keys: KeyName[] };
 
 /** Send GETKEYSINSLOT for the slot's next keys now; the reply is awaited later. */
 function prefetchKeys(ctx: SlotContext, m: SlotMove): Prefetched {
@@ -112,7 +113,7 @@ const RETRY_TIMEOUT_FACTOR = 6;
 const SMALL_KEY_BYTES = 1024 * 1024;
 
 /** MIGRATE one batch; a timeout retries key by key with a longer timeout and names the key that is too big. */
-async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string[]): Promise<void> {
+async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly KeyName[]): Promise<void> {
   const opts = { timeoutMs: ctx.migrateTimeoutMs, replace: ctx.replace };
   try {
     await ctx.admin.migrate(m.from, m.to, keys, opts);
@@ -136,7 +137,7 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
       }
       const bytes = await ctx.admin.keyBytes(m.from, key).catch(() => null);
       const size = bytes === null ? '' : ` (${bytes} bytes)`;
-      const within = `key "${key}"${size} did not move within ${longer.timeoutMs / 1000} s`;
+      const within = `key ${quoteKey(key)}${size} did not move within ${longer.timeoutMs / 1000} s`;
       // A small key that cannot move in that time says the target is stuck, not the key too big. The
       // target may still finish restoring it after the source gave up: resume finds that copy there
       // and overwrites it, the same value (busy-keys.ts).
@@ -150,7 +151,7 @@ async function migrateBatch(ctx: SlotContext, m: SlotMove, keys: readonly string
 }
 
 /** A BUSYKEY of `keys`, settled (busy-keys.ts) or the slot's failure. */
-async function settleOrFail(ctx: SlotContext, m: SlotMove, keys: readonly string[], opts: MigrateOptions): Promise<void> {
+async function settleOrFail(ctx: SlotContext, m: SlotMove, keys: readonly KeyName[], opts: MigrateOptions): Promise<void> {
   const conflict = await settleBusyKeys(ctx, m, keys, opts).catch((error: unknown) => {
     throw slotError(m, 'keys', error);
   });

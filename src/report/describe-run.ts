@@ -1,4 +1,5 @@
 import type { CapacityEvent, IntroduceEvent, KeyAccounting, RunExposure, SameCopyEvent } from '../executor/events.js';
+import { quoteKey } from '../redis/key-name.js';
 import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 
 /** One line for a new master's introduction to the clients (plain output and the TUI). */
@@ -34,7 +35,7 @@ export function describeCapacity(e: CapacityEvent, addr: string): string {
 /** One line for copies a lost MIGRATE reply had left on a target, overwritten. */
 export function describeSameCopy(e: SameCopyEvent, addr: string): string {
   const more = e.keys > 1 ? ` and ${formatCount(e.keys - 1)} more` : '';
-  return `slot ${e.slot}: key "${e.key}"${more} already on ${addr} with the source's value (an earlier MIGRATE's reply was lost): overwritten`;
+  return `slot ${e.slot}: key ${quoteKey(e.key)}${more} already on ${addr} with the source's value (an earlier MIGRATE's reply was lost): overwritten`;
 }
 
 /** Every key accounted for, in words (summary lines). */

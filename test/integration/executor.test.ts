@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleKey, verifySampleKeys } from '../../scripts/lib/sample-keys.js';
 import { readTopology } from '../../src/topology/read-topology.js';
 import { parseAddr } from '../../src/redis/connection.js';
+import { quoteKey } from '../../src/redis/key-name.js';
 import { CLI, clusterNodesFingerprint, runCli, useCluster, type LocalCluster } from '../helpers/cluster.js';
 
 const KEYS = 4000;
@@ -92,6 +93,38 @@ describe('apply, rebalance, resume, fix on a real cluster', () => {
     expect(r.stderr).toMatch(/1 slot\(s\) failed.*slotpilot resume --journal/);
     const resumed = await runCli(['resume', '--journal', file('busy.ndjson'), '--yes', '--replace']);
     expect(resumed.code).toBe(0);
+    bc.disconnect();
+    await expectHealthy(cluster());
+  });
+
+  it('key names that are not UTF-8 move with their bytes; a conflict names one escaped, resume --replace finishes', async () => {
+    const { masters: ms } = await masters(cluster());
+    const [a, b] = ms.filter((m) => m.slots.length);
+    const owns = (slot: number): boolean => a!.slots.some(([x, y]) => slot >= x && slot <= y);
+    // A hash tag of bytes that are not UTF-8 (as text they would read U+FFFD and hash elsewhere).
+    let n = 0;
+    while (!owns(calculateSlot(Buffer.from([0x7b, 0xff, 0xfe, n, 0x7d])))) n++;
+    const names = Array.from({ length: 120 }, (_, i) => Buffer.concat([Buffer.from([0x7b, 0xff, 0xfe, n, 0x7d]), Buffer.from([0x80, i])]));
+    const slot = calculateSlot(names[0]!);
+    const ac = cluster().client(a!.addr);
+    const bc = cluster().client(b!.addr);
+    await Promise.all(names.map((k, i) => ac.set(k, `v${i}`)));
+    // One of them already on the target with another value, as an earlier interrupted move may leave it.
+    await bc.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', a!.id);
+    await bc.pipeline().call('ASKING').set(names[7]!, 'other').exec();
+    await bc.call('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+    const plan = await runCli(['plan', '--seed', cluster().seed, '--strategy', 'move', '--from', a!.addr, '--to', b!.addr, '--slots', String(slot), '-o', file('binary.json')]);
+    expect(plan.code).toBe(0);
+    const r = await runCli(['apply', file('binary.json'), '--seed', cluster().seed, '--yes', '--journal', file('binary.ndjson')]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain(`key ${quoteKey(names[7]!)} already exists on the target`);
+    expect(quoteKey(names[7]!)).toBe('"{\\\\xff\\\\xfe\\\\x' + n.toString(16).padStart(2, '0') + '}\\\\x80\\\\x07"');
+    const resumed = await runCli(['resume', '--journal', file('binary.ndjson'), '--yes', '--replace']);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(Number(await ac.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot)))).toBe(0);
+    expect(await Promise.all(names.map((k) => bc.get(k)))).toEqual(names.map((_, i) => `v${i}`));
+    await bc.del(...names);
+    ac.disconnect();
     bc.disconnect();
     await expectHealthy(cluster());
   });

@@ -130,7 +130,9 @@ export class FakeCluster {
         call(node, 'COUNTKEYSINSLOT', slot);
         return this.keysInSlot(node, slot).length;
       },
-      migrate: async (source, target, keys, opts: MigrateOptions) => {
+      migrate: async (source, target, names, opts: MigrateOptions) => {
+        // The scripted nodes hold text names; the executor's are text here too (its Buffers come from real nodes).
+        const keys = names.map(String);
         const inFlight = (this.#migrating.get(source) ?? 0) + 1;
         this.#migrating.set(source, inFlight);
         this.peakMigrates.set(source, Math.max(this.peakMigrates.get(source) ?? 0, inFlight));
@@ -150,9 +152,10 @@ export class FakeCluster {
           this.#migrating.set(source, (this.#migrating.get(source) ?? 1) - 1);
         }
       },
-      existingKeys: async (node, keys) => keys.filter((k) => this.node(node).keys.has(k)),
+      existingKeys: async (node, keys) => keys.filter((k) => this.node(node).keys.has(String(k))),
       keyBytes: async () => 123,
-      sameCopies: async (source, target, keys) => {
+      sameCopies: async (source, target, names) => {
+        const keys = names.map(String);
         await tick();
         const s = call(source, 'EVAL-DIGEST', ...keys);
         const t = this.node(target);
