@@ -131,7 +131,7 @@ export async function connectAdmin(nodes: readonly AdminNode[], masters: readonl
       const c = behindMigrates ? stream(node) : client(node);
       const args = ['CLUSTER', 'GETKEYSINSLOT', String(slot), String(count)];
       const keys = (await c.call(...args)) as string[];
-      // Text is the cheap way (a Buffer per key cost the run ~15% of its time), and UTF-8 names come
+      // Text is the cheap way (a Buffer per key cost a w1 rebalance about a tenth of its time), and UTF-8 names come
       // back from it exactly. Bytes that are not UTF-8 decode to U+FFFD, and such a name sent back
       // would be another key in another slot: then the fetch is asked again, as bytes.
       return keys.some(hasReplacementChar) ? ((await c.callBuffers(...args)) as Buffer[]) : keys;

@@ -1,10 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 
 /**
- * A key name as Redis holds it: any bytes. The executor keeps the names it reads from a node as
- * Buffers (GETKEYSINSLOT, then MIGRATE), since decoding bytes that are not UTF-8 into a string and
- * encoding them back gives another key, in another slot. Strings stay allowed where a name is typed
- * or made up (tests, the probe key).
+ * A key name as Redis holds it: any bytes. A UTF-8 name can travel as a string (cheaper, and exact
+ * both ways); one that is not must stay a Buffer, since decoding it into a string and encoding it
+ * back gives another key, in another slot (see ClusterAdmin.getKeysInSlot).
  */
 export type KeyName = string | Buffer;
 

@@ -185,7 +185,10 @@ export class PipeConnection {
    */
   callEncoded(encoded: Buffer, count: number): Promise<[Error | null, unknown][]> {
     if (this.#closed) return Promise.reject(this.#closed);
-    if (this.pending === 0) this.lastReplyAt = Date.now();
+    if (this.pending === 0) {
+      this.lastReplyAt = Date.now();
+      this.#parser.setReturnBuffers(false);
+    }
     this.#out.push(encoded);
     if (!this.#flushing) {
       this.#flushing = true;

@@ -61,6 +61,11 @@ describe('PipeConnection against redis-server', () => {
       expect((t2 as string[]).length).toBe(20000);
       expect(b2).toEqual(Buffer.from('v'));
       expect(t3).toBe('v');
+      // The last reply parsed as bytes leaves no mode behind for the next command, encoded or not.
+      await c.callBuffers('PING');
+      expect(await c.callEncoded(Buffer.from(encodeCommand(['GET', keys[1]!])), 1)).toEqual([[null, 'v']]);
+      await c.callBuffers('PING');
+      expect(await c.call('PING')).toBe('PONG');
     } finally {
       c.destroy();
     }
