@@ -163,7 +163,7 @@ export interface SameCopyEvent {
   readonly from: string;
   readonly to: string;
   readonly keys: number;
-  /** The first of them, as text (keyText: bytes that are not UTF-8 as \\xNN). */
+  /** The first of them, as text (keyText: bytes that are not UTF-8 as \xNN). */
   readonly key: string;
 }
 

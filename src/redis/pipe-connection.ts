@@ -14,19 +14,12 @@ export function encodeCommand(args: readonly (string | Buffer)[]): string | Buff
     for (const a of args as readonly string[]) text += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
     return text;
   }
-  // Binary arguments (key names as a node gave them): sized first, then written into one buffer.
-  const lengths = args.map((a) => (typeof a === 'string' ? Buffer.byteLength(a) : a.length));
-  let size = 3 + String(args.length).length;
-  for (const n of lengths) size += 5 + String(n).length + n;
-  const out = Buffer.allocUnsafe(size);
-  let at = out.write(`*${args.length}\r\n`, 0, 'latin1');
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    at += out.write(`$${lengths[i]}\r\n`, at, 'latin1');
-    at += typeof a === 'string' ? out.write(a, at) : a.copy(out, at);
-    at += out.write('\r\n', at, 'latin1');
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a) : a;
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
   }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** A reply waiting for its answer (Redis answers in the order commands were sent). */
@@ -165,16 +158,24 @@ export class PipeConnection {
 
   #send(args: readonly (string | Buffer)[], raw: boolean): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#closed);
+    this.#queue(encodeCommand(args), raw);
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject, raw }));
+  }
+
+  /**
+   * Queue RESP for this turn's write. The first command after a quiet spell starts the watchdog's
+   * clock and sets how its reply is parsed; later ones are set as replies come (see #answer).
+   */
+  #queue(part: string | Buffer, raw: boolean): void {
     if (this.pending === 0) {
       this.lastReplyAt = Date.now();
       this.#parser.setReturnBuffers(raw);
     }
-    this.#out.push(encodeCommand(args));
+    this.#out.push(part);
     if (!this.#flushing) {
       this.#flushing = true;
       setImmediate(() => this.#flush());
     }
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject, raw }));
   }
 
   /**
@@ -185,15 +186,7 @@ export class PipeConnection {
    */
   callEncoded(encoded: Buffer, count: number): Promise<[Error | null, unknown][]> {
     if (this.#closed) return Promise.reject(this.#closed);
-    if (this.pending === 0) {
-      this.lastReplyAt = Date.now();
-      this.#parser.setReturnBuffers(false);
-    }
-    this.#out.push(encoded);
-    if (!this.#flushing) {
-      this.#flushing = true;
-      setImmediate(() => this.#flush());
-    }
+    this.#queue(encoded, false);
     return new Promise((resolve, reject) => {
       const results: [Error | null, unknown][] = new Array(count);
       let left = count;
@@ -243,7 +236,7 @@ export class PipeConnection {
     // Replies come one at a time from the parser, in the order of the commands: the next one is
     // parsed the way its command asked (text, or Buffers for callBuffers).
     const next = this.#waiting[this.#head];
-    if (next && (next.raw === true) !== (w?.raw === true)) this.#parser.setReturnBuffers(next.raw === true);
+    if (next) this.#parser.setReturnBuffers(next.raw === true);
     if (!w) return;
     if (error) w.reject(error);
     else w.resolve(reply);
