@@ -5,7 +5,10 @@
  * source's) while the next ones move, and the source's MIGRATE stream never waits. Fewer open slots
  * means less exposure (slot-seconds clients pay in ASK and TRYAGAIN); too few and the source idles
  * between slots. Sized from what the run measures: ahead = (a round + the time from a slot's last key
- * to its close) / key-loop time per slot, plus one. Pure (times come in).
+ * to its close) / time per slot, plus one, where a source's time per slot is its key-loop time over
+ * the loops it runs at once: with two MIGRATEs queued per source (full pace) each loop also waits for
+ * the other's, so a loop takes about two slots' time while the source finishes a slot every one.
+ * Pure (times come in).
  */
 
 export const MIN_AHEAD = 1;
@@ -35,10 +38,11 @@ export class OpenAhead {
     this.#keysMs.set(source, ewma(this.#keysMs.get(source), Math.max(0.01, ms)));
   }
 
-  /** Slots of `source` to have open beyond those whose keys are moving. */
-  ahead(source: string): number {
+  /** Slots of `source` to have open beyond those whose keys are moving, with `loops` key loops at once. */
+  ahead(source: string, loops = 1): number {
     const keys = this.#keysMs.get(source);
     if (this.#roundMs === undefined || keys === undefined) return FIRST_AHEAD;
-    return Math.max(MIN_AHEAD, Math.min(MAX_AHEAD, Math.ceil((this.#roundMs + this.#closeMs) / keys) + 1));
+    const perSlot = keys / Math.max(1, loops);
+    return Math.max(MIN_AHEAD, Math.min(MAX_AHEAD, Math.ceil((this.#roundMs + this.#closeMs) / perSlot) + 1));
   }
 }

@@ -206,7 +206,8 @@ export class SlotPipeline {
     if (!h.introduction.mayOpen(m.slot, m.to)) return false;
     if (m.action !== 'move') return true;
     if (!keyed) return this.#openEmpty < EMPTY_OPEN;
-    return (this.#window.get(m.from) ?? 0) < this.#perSource() + this.#ahead.ahead(m.from);
+    const loops = this.#perSource();
+    return (this.#window.get(m.from) ?? 0) < loops + this.#ahead.ahead(m.from, loops);
   }
 
   /** The moves due now, lane by lane from a rotating start, each lane in its plan order. */

@@ -17,4 +17,15 @@ describe('OpenAhead', () => {
     slow.recordKeys('s', 50);
     expect(slow.ahead('s')).toBe(MIN_AHEAD + 1);
   });
+
+  it('counts a slot as its key-loop time over the loops its source runs at once', () => {
+    const a = new OpenAhead();
+    a.recordRound(3);
+    a.recordClose(1);
+    // Two loops of 2 ms each, each waiting for the other's MIGRATE: the source finishes a slot every 1 ms.
+    a.recordKeys('s', 2);
+    expect(a.ahead('s')).toBe(3); // one loop at a time (gentle): 4 ms / 2 ms, and one more
+    expect(a.ahead('s', 2)).toBe(5); // 4 ms / 1 ms, and one more
+    expect(a.ahead('s', 0)).toBe(3); // no loop counts as one
+  });
 });
